@@ -1,0 +1,35 @@
+/**
+ * @module env
+ * The Hono environment: bindings from wrangler.toml (generated types) plus the secrets, and the
+ * per-request variables set by middleware.
+ */
+declare global {
+  namespace Cloudflare {
+    interface Env {
+      /** Versioned AES-256-GCM keys, `k2:BASE64,k1:BASE64`; the first encrypts, all decrypt. */
+      MFA_ENCRYPTION_KEYS?: string;
+    }
+  }
+}
+
+export type Bindings = Cloudflare.Env;
+
+/** The authenticated session of a request, set by the session middleware. */
+export interface SessionContext {
+  sessionId: string;
+  accountId: string;
+  aal: 1 | 2;
+  /** How the request proved itself: a cookie is subject to CSRF checks, a bearer token is not. */
+  via: "cookie" | "bearer";
+}
+
+export interface Variables {
+  requestId: string;
+  clientIp: string;
+  session?: SessionContext;
+}
+
+export interface AppEnv {
+  Bindings: Bindings;
+  Variables: Variables;
+}

@@ -1,0 +1,63 @@
+/**
+ * @module http/problem
+ * Turns anything thrown into the one JSON error shape. Known errors keep their code; framework
+ * errors (malformed JSON, 413, 415) are mapped; anything else is logged with the request id and
+ * answered with a generic 500 that reveals nothing.
+ */
+import type { Context, ErrorHandler, NotFoundHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { AppEnv } from "../env";
+import { AppError, ERRORS, type ErrorCode, errorBody, StorageUnavailableError } from "../errors";
+
+export function errorResponse(
+  c: Context,
+  code: ErrorCode,
+  options: { message?: string; retryAfterSeconds?: number } = {},
+) {
+  if (options.retryAfterSeconds !== undefined)
+    c.header("Retry-After", String(Math.max(1, Math.ceil(options.retryAfterSeconds))));
+  return c.json(errorBody(code, options.message), ERRORS[code][0]);
+}
+
+function codeForHttpException(err: HTTPException): ErrorCode {
+  switch (err.status) {
+    case 413:
+      return "PAYLOAD_TOO_LARGE";
+    case 415:
+      return "UNSUPPORTED_MEDIA_TYPE";
+    case 404:
+      return "NOT_FOUND";
+    case 401:
+      return "UNAUTHENTICATED";
+    case 403:
+      return "CSRF_REJECTED";
+    default:
+      return err.status < 500 ? "VALIDATION_FAILED" : "INTERNAL_ERROR";
+  }
+}
+
+export const onError: ErrorHandler<AppEnv> = (err, c) => {
+  const requestId = c.get("requestId") ?? "-";
+  if (err instanceof StorageUnavailableError) {
+    // The cause may carry SQL but never secrets: statements bind values as parameters.
+    console.error(`[${requestId}] storage unavailable: ${describe(err.cause)}`);
+    return errorResponse(c, err.code);
+  }
+  if (err instanceof AppError) {
+    return errorResponse(c, err.code, { message: err.message, retryAfterSeconds: err.retryAfterSeconds });
+  }
+  if (err instanceof HTTPException) {
+    const code = codeForHttpException(err);
+    if (code === "INTERNAL_ERROR") console.error(`[${requestId}] http exception ${err.status}`);
+    return errorResponse(c, code);
+  }
+  console.error(`[${requestId}] unhandled error: ${describe(err)}`);
+  return errorResponse(c, "INTERNAL_ERROR", { message: `Something went wrong (request ${requestId}).` });
+};
+
+export const notFound: NotFoundHandler<AppEnv> = (c) => errorResponse(c, "NOT_FOUND");
+
+function describe(err: unknown): string {
+  if (err instanceof Error) return `${err.name}: ${err.message}`;
+  return typeof err;
+}
