@@ -1,23 +1,66 @@
 /**
  * @module app
  * Builds the Hono app: global middleware, the feature routers, the OpenAPI document, and the
- * one error handler. `createApp` takes options so tests can add a strategy or swap a clock.
+ * one error handler. `createApp` takes options so tests can add a strategy, a policy or a clock.
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
+import authConfig, { type AuthPolicy } from "../config/auth";
+import { accountRouter } from "./account/routes";
+import type { Mailer } from "./auth/mailer";
+import { authRouter } from "./auth/routes";
+import { type AnyStrategy, defaultStrategies } from "./auth/strategies";
 import type { AppEnv } from "./env";
+import { AppError } from "./errors";
+import { csrfGuard } from "./http/csrf";
 import { healthRouter } from "./http/health";
 import { notFound, onError } from "./http/problem";
+import { securityHeaders } from "./http/security-headers";
+import { services } from "./http/services";
 import { validationHook } from "./http/validation";
 
-export function createApp() {
+export interface AppOptions {
+  policy?: AuthPolicy;
+  clock?: () => number;
+  strategies?: readonly AnyStrategy[];
+  mailer?: (env: Cloudflare.Env) => Mailer;
+}
+
+export function createApp(options: AppOptions = {}) {
+  const policy = options.policy ?? authConfig;
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.use(requestId());
-  const routes = app.route("/", healthRouter);
+  app.use(securityHeaders());
+  app.use(
+    bodyLimit({
+      maxSize: policy.maxBodyBytes,
+      onError: () => {
+        throw new AppError("PAYLOAD_TOO_LARGE");
+      },
+    }),
+  );
+  app.use(csrfGuard());
+  app.use(services({ policy, clock: options.clock ?? Date.now, mailer: options.mailer }));
 
+  const routes = app
+    .route("/", healthRouter)
+    .route("/", authRouter(options.strategies ?? defaultStrategies))
+    .route("/", accountRouter);
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer" });
+  app.openAPIRegistry.registerComponent("securitySchemes", "sessionCookie", {
+    type: "apiKey",
+    in: "cookie",
+    name: "session",
+  });
   app.doc31("/openapi.json", {
     openapi: "3.1.0",
-    info: { title: "edge-mfa", version: "0.1.0", description: "Two-factor authentication (TOTP) at the edge." },
+    info: {
+      title: "edge-mfa",
+      version: "0.1.0",
+      description: 'Two-factor authentication (TOTP, RFC 6238) at the edge. Errors: {"error":{"code","message"}}.',
+    },
   });
   app.notFound(notFound);
   app.onError(onError);

@@ -3,6 +3,8 @@
  * The Hono environment: bindings from wrangler.toml (generated types) plus the secrets, and the
  * per-request variables set by middleware.
  */
+import type { Services } from "./services";
+
 declare global {
   namespace Cloudflare {
     interface Env {
@@ -25,8 +27,8 @@ export interface SessionContext {
 
 export interface Variables {
   requestId: string;
-  clientIp: string;
-  session?: SessionContext;
+  services: Services;
+  session: SessionContext;
 }
 
 export interface AppEnv {

@@ -51,7 +51,7 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
     if (code === "INTERNAL_ERROR") console.error(`[${requestId}] http exception ${err.status}`);
     return errorResponse(c, code);
   }
-  console.error(`[${requestId}] unhandled error: ${describe(err)}`);
+  console.error(`[${requestId}] unhandled error: ${describe(err)}`, (err as Error).stack);
   return errorResponse(c, "INTERNAL_ERROR", { message: `Something went wrong (request ${requestId}).` });
 };
 

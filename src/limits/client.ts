@@ -1,0 +1,47 @@
+/**
+ * @module limits/client
+ * How the Worker asks the Limiter: one named object per key, every call bounded by a timeout,
+ * and any failure turned into StorageUnavailableError (503) — the limits fail closed.
+ */
+import { StorageUnavailableError } from "../errors";
+import type { Limiter } from "./limiter";
+import type { SecondFactorAttempt, SecondFactorVerdict, Verdict } from "./policy";
+
+const CALL_TIMEOUT_MS = 5_000;
+
+export interface LimiterClient {
+  secondFactor(accountId: string, attempt: SecondFactorAttempt): Promise<SecondFactorVerdict>;
+  firstFactor(subjectKey: string, now: number, success: boolean): Promise<Verdict>;
+  ipRequest(ip: string, now: number): Promise<Verdict>;
+}
+
+export const limiterName = {
+  secondFactor: (accountId: string) => `mfa:${accountId}`,
+  firstFactor: (subjectKey: string) => `pw:${subjectKey}`,
+  ip: (ip: string) => `ip:${ip}`,
+};
+
+async function bounded<T>(call: () => Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error("limiter call timed out")), CALL_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([call(), timeout]);
+  } catch (err) {
+    throw new StorageUnavailableError(err);
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+  }
+}
+
+export function limiterClient(namespace: DurableObjectNamespace<Limiter>): LimiterClient {
+  const stub = (name: string) => namespace.getByName(name);
+  return {
+    secondFactor: (accountId, attempt) =>
+      bounded(() => stub(limiterName.secondFactor(accountId)).secondFactor(attempt) as Promise<SecondFactorVerdict>),
+    firstFactor: (subjectKey, now, success) =>
+      bounded(() => stub(limiterName.firstFactor(subjectKey)).firstFactor(now, success) as Promise<Verdict>),
+    ipRequest: (ip, now) => bounded(() => stub(limiterName.ip(ip)).ipRequest(now) as Promise<Verdict>),
+  };
+}
