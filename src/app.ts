@@ -19,6 +19,7 @@ import { notFound, onError } from "./http/problem";
 import { securityHeaders } from "./http/security-headers";
 import { services } from "./http/services";
 import { validationHook } from "./http/validation";
+import { pagesRouter } from "./pages/routes";
 
 export interface AppOptions {
   policy?: AuthPolicy;
@@ -47,6 +48,7 @@ export function createApp(options: AppOptions = {}) {
     .route("/", healthRouter)
     .route("/", authRouter(options.strategies ?? defaultStrategies))
     .route("/", accountRouter);
+  app.route("/", pagesRouter);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer" });
   app.openAPIRegistry.registerComponent("securitySchemes", "sessionCookie", {
