@@ -13,8 +13,10 @@ import { authRouter } from "./auth/routes";
 import { type AnyStrategy, defaultStrategies } from "./auth/strategies";
 import type { AppEnv } from "./env";
 import { AppError } from "./errors";
+import { formsAsJson } from "./http/body";
 import { csrfGuard } from "./http/csrf";
 import { healthRouter } from "./http/health";
+import { withFormMediaType } from "./http/openapi";
 import { notFound, onError } from "./http/problem";
 import { securityHeaders } from "./http/security-headers";
 import { services } from "./http/services";
@@ -26,6 +28,8 @@ export interface AppOptions {
   clock?: () => number;
   strategies?: readonly AnyStrategy[];
   mailer?: (env: Cloudflare.Env) => Mailer;
+  /** Bound on each Limiter call; tests of the fail-closed timeout shorten it. */
+  limiterTimeoutMs?: number;
 }
 
 export function createApp(options: AppOptions = {}) {
@@ -42,7 +46,17 @@ export function createApp(options: AppOptions = {}) {
     }),
   );
   app.use(csrfGuard());
-  app.use(services({ policy, clock: options.clock ?? Date.now, mailer: options.mailer }));
+  // The HTML pages parse their own forms; the API accepts a form as the equivalent JSON.
+  app.use("/auth/*", formsAsJson());
+  app.use("/api/*", formsAsJson());
+  app.use(
+    services({
+      policy,
+      clock: options.clock ?? Date.now,
+      mailer: options.mailer,
+      limiterTimeoutMs: options.limiterTimeoutMs,
+    }),
+  );
 
   const routes = app
     .route("/", healthRouter)

@@ -29,6 +29,8 @@ export interface Variables {
   requestId: string;
   services: Services;
   session: SessionContext;
+  /** Set when the request came as an HTML form: answer with 303 redirects. */
+  formPost?: boolean;
 }
 
 export interface AppEnv {

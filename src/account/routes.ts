@@ -8,7 +8,6 @@ import { revokeSession } from "../db/sessions";
 import type { AppEnv } from "../env";
 import { AppError } from "../errors";
 import { bearerSecurity, errorResponses, jsonOrForm } from "../http/openapi";
-import { bodyOf } from "../http/respond";
 import { requireSession } from "../http/session";
 import { limitClientIp } from "../limits/ip";
 import { normalizeCode } from "../otp";
@@ -110,12 +109,7 @@ export const accountRouter = new OpenAPIHono<AppEnv>()
     }),
     async (c) => {
       const s = c.get("services");
-      const body = bodyOf(
-        c,
-        confirmBody,
-        () => c.req.valid("json"),
-        () => c.req.valid("form"),
-      );
+      const body = c.req.valid("json");
       const token = digitsOrFail(body.token, s.policy.totp.digits);
       await limitClientIp(s);
       const { recoveryCodes } = await confirmPendingEnrollment(s, c.get("session"), { token, secret: body.secret });
@@ -146,12 +140,7 @@ export const accountRouter = new OpenAPIHono<AppEnv>()
     }),
     async (c) => {
       const s = c.get("services");
-      const body = bodyOf(
-        c,
-        disableBody,
-        () => c.req.valid("json"),
-        () => c.req.valid("form"),
-      );
+      const body = c.req.valid("json");
       const otp = body.otp === undefined ? undefined : (normalizeCode(body.otp, s.policy.totp.digits) ?? undefined);
       await disableMfa(s, c.get("session"), { sudoPassword: body.sudo_password, otp });
       return c.body(null, 204);
@@ -183,12 +172,7 @@ export const accountRouter = new OpenAPIHono<AppEnv>()
     }),
     async (c) => {
       const s = c.get("services");
-      const body = bodyOf(
-        c,
-        otpBody,
-        () => c.req.valid("json"),
-        () => c.req.valid("form"),
-      );
+      const body = c.req.valid("json");
       const otp = digitsOrFail(body.otp, s.policy.totp.digits);
       const { recoveryCodes } = await regenerateRecoveryCodes(s, c.get("session"), otp);
       return c.json({ recovery_codes: recoveryCodes }, 200);

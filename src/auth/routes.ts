@@ -10,7 +10,7 @@ import type { AppEnv } from "../env";
 import { AppError } from "../errors";
 import { isFormRequest } from "../http/body";
 import { errorResponses, jsonOrForm } from "../http/openapi";
-import { bodyOf, withFormErrors } from "../http/respond";
+import { withFormErrors } from "../http/respond";
 import { optionalSession } from "../http/session";
 import { limitClientIp } from "../limits/ip";
 import { normalizeCode } from "../otp";
@@ -110,88 +110,7 @@ export function authRouter(strategies: readonly AnyStrategy[]) {
   const byName = new Map(strategies.map((s) => [s.name, s]));
   const app = new OpenAPIHono<AppEnv>();
 
-  app.openapi(
-    createRoute({
-      method: "post",
-      path: "/auth/signup",
-      tags: ["auth"],
-      summary: "Create an account (aal-1 session)",
-      request: { body: jsonOrForm(signupBody) },
-      responses: {
-        201: { description: "Account and session created", content: { "application/json": { schema: sessionResult } } },
-        ...errorResponses("EMAIL_TAKEN", "RATE_LIMITED", "UNSUPPORTED_MEDIA_TYPE", "PAYLOAD_TOO_LARGE"),
-      },
-    }),
-    // Handlers answer JSON or a 303 for forms; the route config, not the handler, types the client.
-    (c) =>
-      withFormErrors(
-        c,
-        () => "/signup",
-        async () => {
-          const body = bodyOf(
-            c,
-            signupBody,
-            () => c.req.valid("json"),
-            () => c.req.valid("form"),
-          );
-          const s = c.get("services");
-          await limitClientIp(s);
-          const session = await signUp(s, body);
-          return answerSession(c, session, 201, landingFor(c));
-        },
-      ) as never,
-  );
-
-  app.openapi(
-    createRoute({
-      method: "post",
-      path: "/auth/logout",
-      tags: ["auth"],
-      summary: "Sign out: revoke this session",
-      responses: { 204: { description: "Signed out" }, ...errorResponses("CSRF_REJECTED") },
-    }),
-    async (c) => {
-      const s = c.get("services");
-      const session = await optionalSession(c);
-      if (session) await revokeSession(s.db, session.accountId, session.sessionId, s.now);
-      clearSessionCookie(c);
-      clearChallengeCookie(c);
-      if (isFormRequest(c)) return c.redirect("/", 303);
-      return c.body(null, 204);
-    },
-  );
-
-  app.openapi(
-    createRoute({
-      method: "get",
-      path: LINK_CALLBACK_PATH,
-      tags: ["auth"],
-      summary: "Follow a sign-in link (single use, 15 min); browsers are redirected",
-      request: { query: z.object({ token: z.string().max(256) }) },
-      responses: {
-        200: {
-          description: "Session or MFA challenge (when Accept: application/json)",
-          content: { "application/json": { schema: gateResult } },
-        },
-        303: { description: "Browsers: to /account or the MFA page" },
-        ...errorResponses("AUTH_LINK_INVALID", "RATE_LIMITED"),
-      },
-    }),
-    async (c) => {
-      const s = c.get("services");
-      const strategy = [...byName.values()].find((st) => st.callback);
-      if (!strategy?.callback) throw new AppError("NOT_FOUND");
-      const wantsJson = (c.req.header("Accept") ?? "").includes("application/json");
-      try {
-        await limitClientIp(s);
-        const accountId = await strategy.callback(s, c.req.valid("query").token);
-        return answerGate(c, await passGate(s, accountId, strategy.name), wantsJson ? "json" : "303");
-      } catch (err) {
-        if (wantsJson || !(err instanceof AppError) || err.status >= 500) throw err;
-        return c.redirect(`/login?error=${err.code}`, 303);
-      }
-    },
-  );
+  // Strategies first: the catch-all `/auth/{strategy}` below must not shadow them.
 
   for (const strategy of strategies) {
     app.openapi(
@@ -225,12 +144,7 @@ export function authRouter(strategies: readonly AnyStrategy[]) {
           c,
           () => "/login",
           async () => {
-            const body = bodyOf(
-              c,
-              strategy.body,
-              () => c.req.valid("json"),
-              () => c.req.valid("form"),
-            );
+            const body = c.req.valid("json");
             const s = c.get("services");
             await limitClientIp(s);
             const result = await strategy.start(s, body);
@@ -244,70 +158,142 @@ export function authRouter(strategies: readonly AnyStrategy[]) {
     );
   }
 
-  app.openapi(
-    createRoute({
-      method: "post",
-      path: "/auth/{strategy}/mfa",
-      tags: ["auth"],
-      summary: "Second factor: a TOTP code or a recovery code for the pending challenge",
-      request: { params: mfaParams, body: jsonOrForm(mfaBody) },
-      responses: {
-        200: { description: "aal-2 session issued", content: { "application/json": { schema: sessionResult } } },
-        303: { description: "Form posts: to /account, or back to the MFA page with ?error=CODE" },
-        ...errorResponses(
-          "MFA_OTP_INVALID",
-          "MFA_CHALLENGE_INVALID",
-          "MFA_LOCKED",
-          "MFA_DISABLED",
-          "AUTH_STRATEGY_UNKNOWN",
-          "RATE_LIMITED",
-          "SERVER_MISCONFIGURED",
-          "UNSUPPORTED_MEDIA_TYPE",
-          "PAYLOAD_TOO_LARGE",
-        ),
-      },
-    }),
-    async (c) => {
-      const strategy = c.req.valid("param").strategy;
-      if (!byName.has(strategy)) throw new AppError("AUTH_STRATEGY_UNKNOWN");
-      const s = c.get("services");
-      if (s.policy.mfa === false) throw new AppError("MFA_DISABLED");
-      const backToMfa = `/login/mfa?strategy=${encodeURIComponent(strategy)}`;
-      return withFormErrors(
-        c,
-        (err) => (err.code === "MFA_CHALLENGE_INVALID" ? "/login" : backToMfa),
-        async () => {
-          const body = bodyOf(
-            c,
-            mfaBody,
-            () => c.req.valid("json"),
-            () => c.req.valid("form"),
-          );
-          const code = offeredCode(c, body);
-          const challengeToken = body.challenge ?? readChallengeCookie(c);
-          if (!challengeToken) throw new AppError("MFA_CHALLENGE_INVALID");
-          await limitClientIp(s);
-          const session = await completeSecondFactor(s, { strategy, challengeToken, code });
-          clearChallengeCookie(c);
-          return answerSession(c, session, 200, "/account");
+  // Chained, so the fixed routes keep their types for hono/client.
+  return app
+    .openapi(
+      createRoute({
+        method: "post",
+        path: "/auth/signup",
+        tags: ["auth"],
+        summary: "Create an account (aal-1 session)",
+        request: { body: jsonOrForm(signupBody) },
+        responses: {
+          201: {
+            description: "Account and session created",
+            content: { "application/json": { schema: sessionResult } },
+          },
+          ...errorResponses("EMAIL_TAKEN", "RATE_LIMITED", "UNSUPPORTED_MEDIA_TYPE", "PAYLOAD_TOO_LARGE"),
         },
-      );
-    },
-  );
-
-  app.openapi(
-    createRoute({
-      method: "post",
-      path: "/auth/{strategy}",
-      tags: ["auth"],
-      summary: "Any other strategy name",
-      request: { params: mfaParams },
-      responses: errorResponses("AUTH_STRATEGY_UNKNOWN"),
-    }),
-    () => {
-      throw new AppError("AUTH_STRATEGY_UNKNOWN");
-    },
-  );
-
-  return app;
+      }),
+      // Handlers answer JSON or a 303 for forms; the route config, not the handler, types the client.
+      (c) =>
+        withFormErrors(
+          c,
+          () => "/signup",
+          async () => {
+            const body = c.req.valid("json");
+            const s = c.get("services");
+            await limitClientIp(s);
+            const session = await signUp(s, body);
+            return answerSession(c, session, 201, landingFor(c));
+          },
+        ) as never,
+    )
+    .openapi(
+      createRoute({
+        method: "post",
+        path: "/auth/logout",
+        tags: ["auth"],
+        summary: "Sign out: revoke this session",
+        responses: { 204: { description: "Signed out" }, ...errorResponses("CSRF_REJECTED") },
+      }),
+      async (c) => {
+        const s = c.get("services");
+        const session = await optionalSession(c);
+        if (session) await revokeSession(s.db, session.accountId, session.sessionId, s.now);
+        clearSessionCookie(c);
+        clearChallengeCookie(c);
+        if (isFormRequest(c)) return c.redirect("/", 303);
+        return c.body(null, 204);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: "get",
+        path: LINK_CALLBACK_PATH,
+        tags: ["auth"],
+        summary: "Follow a sign-in link (single use, 15 min); browsers are redirected",
+        request: { query: z.object({ token: z.string().max(256) }) },
+        responses: {
+          200: {
+            description: "Session or MFA challenge (when Accept: application/json)",
+            content: { "application/json": { schema: gateResult } },
+          },
+          303: { description: "Browsers: to /account or the MFA page" },
+          ...errorResponses("AUTH_LINK_INVALID", "RATE_LIMITED"),
+        },
+      }),
+      async (c) => {
+        const s = c.get("services");
+        const strategy = [...byName.values()].find((st) => st.callback);
+        if (!strategy?.callback) throw new AppError("NOT_FOUND");
+        const wantsJson = (c.req.header("Accept") ?? "").includes("application/json");
+        try {
+          await limitClientIp(s);
+          const accountId = await strategy.callback(s, c.req.valid("query").token);
+          return answerGate(c, await passGate(s, accountId, strategy.name), wantsJson ? "json" : "303");
+        } catch (err) {
+          if (wantsJson || !(err instanceof AppError) || err.status >= 500) throw err;
+          return c.redirect(`/login?error=${err.code}`, 303);
+        }
+      },
+    )
+    .openapi(
+      createRoute({
+        method: "post",
+        path: "/auth/{strategy}/mfa",
+        tags: ["auth"],
+        summary: "Second factor: a TOTP code or a recovery code for the pending challenge",
+        request: { params: mfaParams, body: jsonOrForm(mfaBody) },
+        responses: {
+          200: { description: "aal-2 session issued", content: { "application/json": { schema: sessionResult } } },
+          303: { description: "Form posts: to /account, or back to the MFA page with ?error=CODE" },
+          ...errorResponses(
+            "MFA_OTP_INVALID",
+            "MFA_CHALLENGE_INVALID",
+            "MFA_LOCKED",
+            "MFA_DISABLED",
+            "AUTH_STRATEGY_UNKNOWN",
+            "RATE_LIMITED",
+            "SERVER_MISCONFIGURED",
+            "UNSUPPORTED_MEDIA_TYPE",
+            "PAYLOAD_TOO_LARGE",
+          ),
+        },
+      }),
+      async (c) => {
+        const strategy = c.req.valid("param").strategy;
+        if (!byName.has(strategy)) throw new AppError("AUTH_STRATEGY_UNKNOWN");
+        const s = c.get("services");
+        if (s.policy.mfa === false) throw new AppError("MFA_DISABLED");
+        const backToMfa = `/login/mfa?strategy=${encodeURIComponent(strategy)}`;
+        return withFormErrors(
+          c,
+          (err) => (err.code === "MFA_CHALLENGE_INVALID" ? "/login" : backToMfa),
+          async () => {
+            const body = c.req.valid("json");
+            const code = offeredCode(c, body);
+            const challengeToken = body.challenge ?? readChallengeCookie(c);
+            if (!challengeToken) throw new AppError("MFA_CHALLENGE_INVALID");
+            await limitClientIp(s);
+            const session = await completeSecondFactor(s, { strategy, challengeToken, code });
+            clearChallengeCookie(c);
+            return answerSession(c, session, 200, "/account");
+          },
+        );
+      },
+    )
+    .openapi(
+      createRoute({
+        method: "post",
+        path: "/auth/{strategy}",
+        tags: ["auth"],
+        summary: "Any other strategy name",
+        request: { params: mfaParams },
+        responses: errorResponses("AUTH_STRATEGY_UNKNOWN"),
+      }),
+      () => {
+        throw new AppError("AUTH_STRATEGY_UNKNOWN");
+      },
+    );
 }

@@ -1,17 +1,28 @@
 /**
  * @module http/body
- * Requests may come as JSON (API clients) or as a form (browsers without JavaScript). A form
- * post is answered with 303 redirects instead of JSON.
+ * Browsers without JavaScript post HTML forms; API clients post JSON. `formsAsJson` turns a form
+ * into the equivalent JSON request before the routes validate it, so every route declares and
+ * validates one schema, and remembers that the client wants 303 redirects instead of JSON.
  */
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
 
-export function isFormRequest(c: Context<AppEnv>): boolean {
-  const type = c.req.header("Content-Type") ?? "";
-  return type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/form-data");
-}
+const FORM_TYPES = ["application/x-www-form-urlencoded", "multipart/form-data"];
 
-/** The validated body, from whichever media type the client used. */
-export function validBody<T>(c: Context<AppEnv>, fromJson: T, fromForm: T): T {
-  return isFormRequest(c) ? fromForm : fromJson;
+export const isFormRequest = (c: Context<AppEnv>): boolean => c.get("formPost") === true;
+
+export function formsAsJson(): MiddlewareHandler<AppEnv> {
+  return async function convertFormToJson(c, next) {
+    const type = (c.req.header("Content-Type") ?? "").toLowerCase();
+    if (!FORM_TYPES.some((t) => type.startsWith(t))) return next();
+    const fields = await c.req.parseBody();
+    // Uploaded files have no place in any form here: they become an invalid (non-string) field.
+    const json = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, typeof v === "string" ? v : null]));
+    const headers = new Headers(c.req.raw.headers);
+    headers.set("Content-Type", "application/json");
+    headers.delete("Content-Length");
+    c.req.raw = new Request(c.req.raw.url, { method: c.req.method, headers, body: JSON.stringify(json) });
+    c.set("formPost", true);
+    return next();
+  };
 }

@@ -37,16 +37,26 @@ export function errorResponses(...codes: ErrorCode[]) {
   return responses;
 }
 
-/** A request body accepted as JSON or as an HTML form. */
-export function jsonOrForm<T extends z.ZodType>(schema: T, description?: string) {
-  return {
-    required: false,
-    description,
-    content: {
-      "application/json": { schema },
-      "application/x-www-form-urlencoded": { schema },
-    },
-  } as const;
+/**
+ * A request body sent as JSON, or as an HTML form that `formsAsJson` turns into the same JSON
+ * before validation. Declared once, as JSON, so hono/client asks for `json` only; the form media
+ * type is added to the published document by `withFormMediaType`.
+ */
+export function jsonOrForm<T extends z.ZodType>(schema: T) {
+  return { required: true, content: { "application/json": { schema } } } as const;
+}
+
+const FORM = "application/x-www-form-urlencoded";
+
+/** Adds the form media type beside every JSON request body of a generated OpenAPI document. */
+export function withFormMediaType<D extends { paths?: Record<string, Record<string, unknown>> }>(doc: D): D {
+  for (const item of Object.values(doc.paths ?? {})) {
+    for (const operation of Object.values(item)) {
+      const content = (operation as { requestBody?: { content?: Record<string, unknown> } }).requestBody?.content;
+      if (content?.["application/json"] && !content[FORM]) content[FORM] = content["application/json"];
+    }
+  }
+  return doc;
 }
 
 export const bearerSecurity: Record<string, string[]>[] = [{ bearerAuth: [] }, { sessionCookie: [] }];

@@ -3,24 +3,10 @@
  * Answers for API clients (JSON) and for plain HTML forms (303 See Other), from one handler.
  */
 
-import type { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import { AppError } from "../errors";
 import { isFormRequest } from "./body";
-
-/**
- * The body a route validated, whichever media type it came as. A request with no body at all
- * is checked as `{}`, so required fields still answer 400.
- */
-export function bodyOf<T>(c: Context<AppEnv>, schema: z.ZodType<T>, fromJson: () => T, fromForm: () => T): T {
-  if (!c.req.header("Content-Type")) {
-    const parsed = schema.safeParse({});
-    if (!parsed.success) throw new AppError("VALIDATION_FAILED", { message: "A request body is required." });
-    return parsed.data;
-  }
-  return isFormRequest(c) ? fromForm() : fromJson();
-}
 
 /** Runs a handler; for form posts, a client error becomes a 303 back to the page with `error=CODE`. */
 export async function withFormErrors(

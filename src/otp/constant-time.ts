@@ -1,7 +1,7 @@
 /**
  * @module otp/constant-time
- * Byte comparison whose duration does not depend on where the inputs differ (RFC 4226 §7 asks
- * verifiers not to leak which part of a code was wrong).
+ * Byte comparison whose duration does not depend on where the inputs differ, so checking the
+ * RFC 6238 §5.2 window leaks nothing about how close a guessed code was.
  */
 
 type MaybeTimingSafe = { timingSafeEqual?: (a: ArrayBufferView, b: ArrayBufferView) => boolean };

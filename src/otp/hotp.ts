@@ -21,7 +21,7 @@ export function isOtpAlgorithm(value: unknown): value is OtpAlgorithm {
  * Imports the shared secret as a non-extractable HMAC key, so a verify that tries several steps
  * pays for the import once.
  */
-export function importHmacKey(secret: Uint8Array, algorithm: OtpAlgorithm): Promise<CryptoKey> {
+export async function importHmacKey(secret: Uint8Array, algorithm: OtpAlgorithm): Promise<CryptoKey> {
   if (!isOtpAlgorithm(algorithm)) throw new RangeError(`unsupported OTP algorithm: ${String(algorithm)}`);
   return crypto.subtle.importKey("raw", secret, { name: "HMAC", hash: WEBCRYPTO_HASH[algorithm] }, false, ["sign"]);
 }
@@ -31,7 +31,7 @@ export async function hotp(key: CryptoKey, counter: number, digits: number): Pro
   assertCounter(counter);
   assertDigits(digits);
   const message = new Uint8Array(8);
-  // RFC 6238 counters pass 2^32 in 2106 and in the 20000000000 test vector; 32-bit shifts would wrap.
+  // RFC 4226 §5.1: the counter is 8 bytes. 32-bit shifts would silently wrap counters ≥ 2^32.
   new DataView(message.buffer).setBigUint64(0, BigInt(counter), false);
   const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, message));
   return truncate(mac, digits);
@@ -60,7 +60,7 @@ function assertCounter(counter: number): void {
   }
 }
 
-/** RFC 4226 §5.3 and R4: at least 6 digits; more than 8 would exceed what 31 bits can make uniform enough. */
+/** RFC 4226 §5.3: a 6-digit code at minimum, possibly 7 or 8. */
 export function assertDigits(digits: number): void {
   if (!Number.isInteger(digits) || digits < 6 || digits > 8) {
     throw new RangeError(`OTP digits must be 6, 7 or 8, got ${digits}`);

@@ -5,7 +5,7 @@
  */
 import encodeQR from "qr";
 
-/** ISO/IEC 18004 §5.3.8 asks for a quiet zone of 4 modules; phone cameras misread tighter crops. */
+/** ISO/IEC 18004:2024 §5.3.8: a quiet zone of 4 modules around the symbol. */
 const QUIET_ZONE_MODULES = 4;
 
 /**

@@ -1,6 +1,6 @@
 /**
  * @module otp/secret
- * Shared secrets for HOTP/TOTP from the platform CSPRNG (RFC 4226 §4 R6–R7, §7.5).
+ * Shared secrets for HOTP/TOTP from the platform CSPRNG (RFC 4226 §4 R6, §7.5).
  */
 
 /** RFC 4226 §4 R6: at least 128 bits. */

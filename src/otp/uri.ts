@@ -48,9 +48,10 @@ export function buildOtpauthUri(params: OtpauthParams): string {
 }
 
 /**
- * Parses a TOTP Key URI strictly: the label must be `issuer:account` and agree with the `issuer`
- * parameter (the format's defence against a label that impersonates another service), and every
- * value must be one this service can verify. Absent algorithm/digits/period take the defaults.
+ * Parses a TOTP Key URI strictly: both the `issuer:` label prefix and the `issuer` parameter are
+ * required (this service always writes both) and must be equal, since a mismatch leaves it unclear
+ * which service the key belongs to; every value must be one this service can verify. Absent
+ * algorithm/digits/period take the format's defaults.
  */
 export function parseOtpauthUri(uri: string): OtpauthParams {
   if (typeof uri !== "string" || !uri.startsWith(PREFIX)) throw new OtpauthUriError("not an otpauth://totp/ URI");

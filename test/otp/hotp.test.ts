@@ -52,7 +52,7 @@ describe("hotp", () => {
     await expect(hotp(key, 0, digits)).rejects.toThrow(RangeError);
   });
 
-  it("refuses an algorithm outside SHA1, SHA256 and SHA512", () => {
-    expect(() => importHmacKey(RFC_SEEDS.SHA1, "MD5" as never)).toThrow(RangeError);
+  it("refuses an algorithm outside SHA1, SHA256 and SHA512", async () => {
+    await expect(importHmacKey(RFC_SEEDS.SHA1, "MD5" as never)).rejects.toThrow(RangeError);
   });
 });

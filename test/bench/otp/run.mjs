@@ -12,7 +12,7 @@ import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { build } from "esbuild";
+import { build, stop as stopEsbuild } from "esbuild";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "../../..");
@@ -23,18 +23,21 @@ const TARGET_BATCH_MS = 400;
 const CALIBRATION_N = 500;
 const STARTUP_TIMEOUT_MS = 60_000;
 
-let wrangler; // { child, output }
+let wrangler; // { child, output, exited } while a bench-only wrangler dev runs
 
 main().catch(async (error) => {
   console.error(error instanceof Error ? error.stack : error);
-  await stopWrangler();
+  await stopWrangler().catch((stopError) => console.error(stopError));
   process.exitCode = 1;
 });
 
-for (const signal of ["SIGINT", "SIGTERM"]) {
+for (const [signal, code] of [
+  ["SIGINT", 130],
+  ["SIGTERM", 143],
+]) {
   process.on(signal, async () => {
-    await stopWrangler();
-    process.exit(130);
+    await stopWrangler().catch((stopError) => console.error(stopError));
+    process.exit(code);
   });
 }
 
@@ -194,6 +197,7 @@ async function benchNode() {
       outfile,
       logLevel: "warning",
     });
+    await stopEsbuild(); // ends esbuild's service process now, so it is reaped by us, not left to init
     const bench = await import(pathToFileURL(outfile).href);
     expectSane("Node", await bench.sanityCheck());
     return await measure((impl, n, start) => bench.timeVerifies(impl, n, start));
