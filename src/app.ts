@@ -8,6 +8,7 @@ import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import authConfig, { type AuthPolicy } from "../config/auth";
 import { accountRouter } from "./account/routes";
+import { adminRouter } from "./admin/routes";
 import type { Mailer } from "./auth/mailer";
 import { authRouter } from "./auth/routes";
 import { type AnyStrategy, defaultStrategies } from "./auth/strategies";
@@ -15,6 +16,7 @@ import type { AppEnv } from "./env";
 import { AppError } from "./errors";
 import { formsAsJson } from "./http/body";
 import { csrfGuard } from "./http/csrf";
+import { devRouter } from "./http/dev";
 import { healthRouter } from "./http/health";
 import { withFormMediaType } from "./http/openapi";
 import { notFound, onError } from "./http/problem";
@@ -61,8 +63,10 @@ export function createApp(options: AppOptions = {}) {
   const routes = app
     .route("/", healthRouter)
     .route("/", authRouter(options.strategies ?? defaultStrategies))
-    .route("/", accountRouter);
+    .route("/", accountRouter)
+    .route("/", adminRouter);
   app.route("/", pagesRouter);
+  app.route("/", devRouter);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer" });
   app.openAPIRegistry.registerComponent("securitySchemes", "sessionCookie", {
@@ -70,14 +74,21 @@ export function createApp(options: AppOptions = {}) {
     in: "cookie",
     name: "session",
   });
-  app.doc31("/openapi.json", {
-    openapi: "3.1.0",
-    info: {
-      title: "edge-mfa",
-      version: "0.1.0",
-      description: 'Two-factor authentication (TOTP, RFC 6238) at the edge. Errors: {"error":{"code","message"}}.',
-    },
-  });
+  // Generated from the routes' zod schemas; every JSON body is documented as a form too.
+  app.get("/openapi.json", (c) =>
+    c.json(
+      withFormMediaType(
+        app.getOpenAPI31Document({
+          openapi: "3.1.0",
+          info: {
+            title: "edge-mfa",
+            version: "0.1.0",
+            description: 'Two-factor authentication (TOTP, RFC 6238) at the edge. Errors: {"error":{"code","message"}}.',
+          },
+        }),
+      ),
+    ),
+  );
   app.notFound(notFound);
   app.onError(onError);
   return routes;

@@ -10,6 +10,8 @@ declare global {
     interface Env {
       /** Versioned AES-256-GCM keys, `k2:BASE64,k1:BASE64`; the first encrypts, all decrypt. */
       MFA_ENCRYPTION_KEYS?: string;
+      /** Operator token for /admin/* (at least 32 characters); unset, those routes answer 404. */
+      ADMIN_TOKEN?: string;
     }
   }
 }

@@ -26,7 +26,7 @@ import { type GateOutcome, passGate } from "./gate";
 import { normalizeRecoveryCode } from "./recovery-codes";
 import { completeSecondFactor, type OfferedCode } from "./second-factor";
 import type { IssuedSession } from "./sessions";
-import { signUp } from "./signup";
+import { assertPasswordLength, signUp } from "./signup";
 import type { AnyStrategy } from "./strategies";
 import { LINK_CALLBACK_PATH } from "./strategies/link";
 
@@ -121,21 +121,25 @@ export function authRouter(strategies: readonly AnyStrategy[]) {
         summary: strategy.summary,
         request: { body: jsonOrForm(strategy.body) },
         responses: {
-          200: {
-            description: "Signed in, or a second factor is needed",
-            content: { "application/json": { schema: gateResult } },
-          },
-          202: {
-            description: "Accepted: a link is on its way if the account exists",
-            content: { "application/json": { schema: z.object({ status: z.literal("sent") }) } },
-          },
+          ...(strategy.answers === "gate"
+            ? {
+                200: {
+                  description: "Signed in, or a second factor is needed",
+                  content: { "application/json": { schema: gateResult } },
+                },
+              }
+            : {
+                202: {
+                  description: "Accepted: the proof is on its way if the account exists",
+                  content: { "application/json": { schema: z.object({ status: z.literal("sent") }) } },
+                },
+              }),
           ...errorResponses(
-            "AUTH_INVALID_CREDENTIALS",
-            "AUTH_RATE_LIMITED",
+            ...(strategy.errors ?? []),
             "RATE_LIMITED",
             "UNSUPPORTED_MEDIA_TYPE",
             "PAYLOAD_TOO_LARGE",
-            "SERVER_MISCONFIGURED",
+            "CSRF_REJECTED",
           ),
         },
       }),
@@ -172,7 +176,13 @@ export function authRouter(strategies: readonly AnyStrategy[]) {
             description: "Account and session created",
             content: { "application/json": { schema: sessionResult } },
           },
-          ...errorResponses("EMAIL_TAKEN", "RATE_LIMITED", "UNSUPPORTED_MEDIA_TYPE", "PAYLOAD_TOO_LARGE"),
+          ...errorResponses(
+            "EMAIL_TAKEN",
+            "RATE_LIMITED",
+            "UNSUPPORTED_MEDIA_TYPE",
+            "PAYLOAD_TOO_LARGE",
+            "CSRF_REJECTED",
+          ),
         },
       }),
       // Handlers answer JSON or a 303 for forms; the route config, not the handler, types the client.
@@ -183,6 +193,7 @@ export function authRouter(strategies: readonly AnyStrategy[]) {
           async () => {
             const body = c.req.valid("json");
             const s = c.get("services");
+            assertPasswordLength(s.policy, body.password);
             await limitClientIp(s);
             const session = await signUp(s, body);
             return answerSession(c, session, 201, landingFor(c));
@@ -230,8 +241,8 @@ export function authRouter(strategies: readonly AnyStrategy[]) {
         const wantsJson = (c.req.header("Accept") ?? "").includes("application/json");
         try {
           await limitClientIp(s);
-          const accountId = await strategy.callback(s, c.req.valid("query").token);
-          return answerGate(c, await passGate(s, accountId, strategy.name), wantsJson ? "json" : "303");
+          const { accountId, proof } = await strategy.callback(s, c.req.valid("query").token);
+          return answerGate(c, await passGate(s, accountId, strategy.name, proof), wantsJson ? "json" : "303");
         } catch (err) {
           if (wantsJson || !(err instanceof AppError) || err.status >= 500) throw err;
           return c.redirect(`/login?error=${err.code}`, 303);
@@ -258,6 +269,7 @@ export function authRouter(strategies: readonly AnyStrategy[]) {
             "SERVER_MISCONFIGURED",
             "UNSUPPORTED_MEDIA_TYPE",
             "PAYLOAD_TOO_LARGE",
+            "CSRF_REJECTED",
           ),
         },
       }),
@@ -267,11 +279,14 @@ export function authRouter(strategies: readonly AnyStrategy[]) {
         const s = c.get("services");
         if (s.policy.mfa === false) throw new AppError("MFA_DISABLED");
         const backToMfa = `/login/mfa?strategy=${encodeURIComponent(strategy)}`;
+        // A wrong recovery code goes back to the recovery-code form, not the authenticator one.
+        let mode = "";
         return withFormErrors(
           c,
-          (err) => (err.code === "MFA_CHALLENGE_INVALID" ? "/login" : backToMfa),
+          (err) => (err.code === "MFA_CHALLENGE_INVALID" ? "/login" : backToMfa + mode),
           async () => {
             const body = c.req.valid("json");
+            if (body.recovery_code !== undefined) mode = "&mode=recovery";
             const code = offeredCode(c, body);
             const challengeToken = body.challenge ?? readChallengeCookie(c);
             if (!challengeToken) throw new AppError("MFA_CHALLENGE_INVALID");

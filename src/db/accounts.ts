@@ -2,7 +2,7 @@
  * @module db/accounts
  * Accounts: created at sign-up, found by normalised email or id.
  */
-import { eq, sql } from "drizzle-orm";
+import { eq, type SQL, sql } from "drizzle-orm";
 import { runBatch } from "./batch";
 import type { Db } from "./client";
 import type { EventSource } from "./events";
@@ -33,8 +33,9 @@ export function updatePasswordHashStatement(db: Db, accountId: string, passwordH
   return db.update(accounts).set({ passwordHash }).where(eq(accounts.id, accountId));
 }
 
-export function markEmailVerifiedStatement(db: Db, accountId: string, now: number) {
-  return db.update(accounts).set({ emailVerifiedAt: now }).where(eq(accounts.id, accountId));
+/** Marks the mailbox proven, only if `condition` holds (in the batch that spends the link). */
+export function markEmailVerifiedIf(accountId: string, now: number, condition: SQL) {
+  return sql`UPDATE accounts SET email_verified_at = ${now} WHERE id = ${accountId} AND ${condition}`;
 }
 
 /**

@@ -2,7 +2,7 @@
  * @module db/events
  * The audit trail: what happened to an account, from where, when. Never a code or secret.
  */
-import { desc, eq } from "drizzle-orm";
+import { desc, eq, type SQL, sql } from "drizzle-orm";
 import type { Db } from "./client";
 import { accountEvents } from "./schema";
 
@@ -15,6 +15,7 @@ export type AccountEventType =
   | "mfa_failed"
   | "mfa_locked"
   | "mfa_unlocked"
+  | "mfa_reset_by_operator"
   | "mfa_enabled"
   | "mfa_disabled"
   | "recovery_code_used"
@@ -38,6 +39,18 @@ export function insertEventStatement(
   return db
     .insert(accountEvents)
     .values({ accountId, type, ip: source.ip, userAgent: source.userAgent, createdAt: now });
+}
+
+/** The same event, recorded only if `condition` holds (for statements inside a claim's batch). */
+export function insertEventIfStatement(
+  accountId: string,
+  type: AccountEventType,
+  source: EventSource,
+  now: number,
+  condition: SQL,
+) {
+  return sql`INSERT INTO account_events (account_id, type, ip, user_agent, created_at)
+    SELECT ${accountId}, ${type}, ${source.ip}, ${source.userAgent}, ${now} WHERE ${condition}`;
 }
 
 export async function listEvents(db: Db, accountId: string, limit = 50) {

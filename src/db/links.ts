@@ -1,8 +1,9 @@
 /**
  * @module db/links
- * Magic sign-in links: stored as the SHA-256 of their token, spent by one atomic UPDATE.
+ * Magic sign-in links: stored as the SHA-256 of their token, spent by a conditional UPDATE in the
+ * same transaction that issues the session or challenge — never one without the other.
  */
-import { and, eq, gt, isNull } from "drizzle-orm";
+import { and, eq, gt, isNull, type SQL, sql } from "drizzle-orm";
 import type { Db } from "./client";
 import { signInLinks } from "./schema";
 
@@ -10,12 +11,20 @@ export function insertLinkStatement(db: Db, row: typeof signInLinks.$inferInsert
   return db.insert(signInLinks).values(row);
 }
 
-/** Spends a link; returns its account, or undefined when unknown, expired or already used. */
-export async function consumeLink(db: Db, tokenHash: string, now: number): Promise<string | undefined> {
-  const rows = await db
-    .update(signInLinks)
-    .set({ consumedAt: now })
+/** The account of a live link (known, unexpired, unused), without spending it. */
+export async function findLiveLink(db: Db, tokenHash: string, now: number): Promise<string | undefined> {
+  const row = await db
+    .select({ accountId: signInLinks.accountId })
+    .from(signInLinks)
     .where(and(eq(signInLinks.tokenHash, tokenHash), isNull(signInLinks.consumedAt), gt(signInLinks.expiresAt, now)))
-    .returning({ accountId: signInLinks.accountId });
-  return rows[0]?.accountId;
+    .get();
+  return row?.accountId;
 }
+
+/** Holds, inside a transaction, while the link is still live. */
+export const linkIsLive = (tokenHash: string, now: number) =>
+  sql`EXISTS (SELECT 1 FROM sign_in_links WHERE token_hash = ${tokenHash} AND consumed_at IS NULL AND expires_at > ${now})`;
+
+/** Spends the link, only if `issued` holds: it runs in the batch that issued the session or challenge. */
+export const spendLinkIf = (tokenHash: string, now: number, issued: SQL) =>
+  sql`UPDATE sign_in_links SET consumed_at = ${now} WHERE token_hash = ${tokenHash} AND consumed_at IS NULL AND ${issued}`;

@@ -6,7 +6,7 @@
  * every later statement of the batch runs only if that mark is there — so of N concurrent
  * requests exactly one completes, without a read-then-write race.
  */
-import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, type SQL, sql } from "drizzle-orm";
 import { runBatch } from "./batch";
 import type { Db } from "./client";
 import type { AccountEventType, EventSource } from "./events";
@@ -33,7 +33,7 @@ export interface ChallengeWithCredential {
   recoveryCodes: { id: string; codeHash: string; keyId: string }[];
 }
 
-/** One round trip: the challenge, its account's credential and, if asked, its unused recovery codes. */
+/** The challenge and its account's credential in one read; unused recovery codes, if asked, in a second concurrent one. */
 export async function loadChallenge(
   db: Db,
   tokenHash: string,
@@ -55,13 +55,19 @@ export async function loadChallenge(
     .from(recoveryCodes)
     .innerJoin(mfaChallenges, eq(mfaChallenges.accountId, recoveryCodes.accountId))
     .where(and(eq(mfaChallenges.tokenHash, tokenHash), isNull(recoveryCodes.usedAt)));
-  const [rows, codes] = await db.batch([challengeQuery, codesQuery]);
-  const row = rows[0];
+  // Two concurrent reads, not one db.batch: drizzle maps batch rows by column name, and the
+  // join's duplicate names (account_id, created_at) would shift every credential field.
+  const [row, codes] = await Promise.all([challengeQuery.get(), codesQuery.all()]);
   return row ? { ...row, recoveryCodes: codes } : undefined;
 }
 
-export function insertChallengeStatement(db: Db, row: typeof mfaChallenges.$inferInsert) {
-  return db.insert(mfaChallenges).values(row);
+/** Inserts the challenge only if `condition` holds when the statement runs (inside a batch). */
+export function insertChallengeIf(
+  row: { tokenHash: string; accountId: string; strategy: string; expiresAt: number; createdAt: number },
+  condition: SQL,
+) {
+  return sql`INSERT INTO mfa_challenges (token_hash, account_id, strategy, expires_at, created_at)
+    SELECT ${row.tokenHash}, ${row.accountId}, ${row.strategy}, ${row.expiresAt}, ${row.createdAt} WHERE ${condition}`;
 }
 
 export interface SignInCompletion {

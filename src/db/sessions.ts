@@ -2,15 +2,18 @@
  * @module db/sessions
  * Sessions, found by the SHA-256 of their bearer token; the token itself is never stored.
  */
-import { and, desc, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, isNull, type SQL, sql } from "drizzle-orm";
 import type { Db } from "./client";
 import { sessions } from "./schema";
 
 export type SessionRow = typeof sessions.$inferSelect;
 export type NewSession = typeof sessions.$inferInsert;
 
-export function insertSessionStatement(db: Db, row: NewSession) {
-  return db.insert(sessions).values(row);
+/** Inserts the session only if `condition` holds when the statement runs (inside a batch). */
+export function insertSessionIf(row: NewSession, condition: SQL) {
+  return sql`INSERT INTO sessions (id, token_hash, account_id, aal, created_at, last_seen_at, expires_at, ip, user_agent)
+    SELECT ${row.id}, ${row.tokenHash}, ${row.accountId}, ${row.aal}, ${row.createdAt}, ${row.lastSeenAt},
+      ${row.expiresAt}, ${row.ip ?? null}, ${row.userAgent ?? null} WHERE ${condition}`;
 }
 
 export async function findSessionByTokenHash(db: Db, tokenHash: string): Promise<SessionRow | undefined> {

@@ -6,6 +6,7 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
+import { AppError } from "../errors";
 
 const FORM_TYPES = ["application/x-www-form-urlencoded", "multipart/form-data"];
 
@@ -13,15 +14,22 @@ export const isFormRequest = (c: Context<AppEnv>): boolean => c.get("formPost") 
 
 export function formsAsJson(): MiddlewareHandler<AppEnv> {
   return async function convertFormToJson(c, next) {
-    const type = (c.req.header("Content-Type") ?? "").toLowerCase();
-    if (!FORM_TYPES.some((t) => type.startsWith(t))) return next();
-    const fields = await c.req.parseBody();
+    // The media type's essence, exactly: `application/x-www-form-urlencodedx` is no form (415).
+    const essence = (c.req.header("Content-Type") ?? "").split(";")[0]!.trim().toLowerCase();
+    // GET and HEAD carry no body; rebuilding one as JSON would throw (500).
+    if (!FORM_TYPES.includes(essence) || c.req.method === "GET" || c.req.method === "HEAD") return next();
+    // A broken multipart body (no boundary, truncated parts) is the client's fault: 400, not 500.
+    const fields = await c.req.parseBody().catch(() => {
+      throw new AppError("VALIDATION_FAILED", { message: "The form body is malformed." });
+    });
     // Uploaded files have no place in any form here: they become an invalid (non-string) field.
     const json = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, typeof v === "string" ? v : null]));
     const headers = new Headers(c.req.raw.headers);
     headers.set("Content-Type", "application/json");
     headers.delete("Content-Length");
     c.req.raw = new Request(c.req.raw.url, { method: c.req.method, headers, body: JSON.stringify(json) });
+    // parseBody cached the form; without this, the JSON validator re-reads that cache as JSON (400).
+    c.req.bodyCache = {};
     c.set("formPost", true);
     return next();
   };

@@ -49,8 +49,8 @@ export function jsonOrForm<T extends z.ZodType>(schema: T) {
 const FORM = "application/x-www-form-urlencoded";
 
 /** Adds the form media type beside every JSON request body of a generated OpenAPI document. */
-export function withFormMediaType<D extends { paths?: Record<string, Record<string, unknown>> }>(doc: D): D {
-  for (const item of Object.values(doc.paths ?? {})) {
+export function withFormMediaType<D extends { paths?: object }>(doc: D): D {
+  for (const item of Object.values(doc.paths ?? {}) as Record<string, unknown>[]) {
     for (const operation of Object.values(item)) {
       const content = (operation as { requestBody?: { content?: Record<string, unknown> } }).requestBody?.content;
       if (content?.["application/json"] && !content[FORM]) content[FORM] = content["application/json"];

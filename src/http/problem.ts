@@ -36,12 +36,24 @@ function codeForHttpException(err: HTTPException): ErrorCode {
   }
 }
 
+/**
+ * drizzle wraps whatever the D1 binding throws in its own "Failed query: …" error (which names
+ * the SQL and its parameters); the guard's StorageUnavailableError is then in the cause chain.
+ */
+function storageFailure(err: unknown): StorageUnavailableError | undefined {
+  for (let e = err, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    if (e instanceof StorageUnavailableError) return e;
+  }
+  return undefined;
+}
+
 export const onError: ErrorHandler<AppEnv> = (err, c) => {
   const requestId = c.get("requestId") ?? "-";
-  if (err instanceof StorageUnavailableError) {
-    // The cause may carry SQL but never secrets: statements bind values as parameters.
-    console.error(`[${requestId}] storage unavailable: ${describe(err.cause)}`);
-    return errorResponse(c, err.code);
+  const storage = storageFailure(err);
+  if (storage) {
+    // Only the binding's own error is logged: never drizzle's wrapper with the bound parameters.
+    console.error(`[${requestId}] storage unavailable: ${describe(storage.cause)}`);
+    return errorResponse(c, storage.code);
   }
   if (err instanceof AppError) {
     return errorResponse(c, err.code, { message: err.message, retryAfterSeconds: err.retryAfterSeconds });

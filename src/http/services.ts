@@ -17,6 +17,8 @@ export interface ServiceOptions {
   clock: () => number;
   /** The production mailer; development always uses the outbox. */
   mailer?: (env: Cloudflare.Env) => Mailer;
+  /** Bound on each Limiter call; defaults to LIMITER_TIMEOUT_MS. */
+  limiterTimeoutMs?: number;
 }
 
 const IP_SHAPE = /^[0-9A-Fa-f:.]{2,45}$/;
@@ -39,7 +41,7 @@ export function services(options: ServiceOptions): MiddlewareHandler<AppEnv> {
     const userAgent = c.req.header("User-Agent")?.slice(0, 512) ?? null;
     const s: Services = {
       db,
-      limiter: limiterClient(c.env.LIMITER),
+      limiter: limiterClient(c.env.LIMITER, { timeoutMs: options.limiterTimeoutMs }),
       policy: options.policy,
       now,
       source: { ip: clientIp(c), userAgent },

@@ -7,12 +7,14 @@ import { StorageUnavailableError } from "../errors";
 import type { Limiter } from "./limiter";
 import type { SecondFactorAttempt, SecondFactorVerdict, Verdict } from "./policy";
 
-const CALL_TIMEOUT_MS = 5_000;
+/** A healthy call answers in milliseconds; past this the request fails closed instead of hanging. */
+export const LIMITER_TIMEOUT_MS = 5_000;
 
 export interface LimiterClient {
   secondFactor(accountId: string, attempt: SecondFactorAttempt): Promise<SecondFactorVerdict>;
   firstFactor(subjectKey: string, now: number, success: boolean): Promise<Verdict>;
   ipRequest(ip: string, now: number): Promise<Verdict>;
+  resetSecondFactor(accountId: string): Promise<boolean>;
 }
 
 export const limiterName = {
@@ -21,10 +23,10 @@ export const limiterName = {
   ip: (ip: string) => `ip:${ip}`,
 };
 
-async function bounded<T>(call: () => Promise<T>): Promise<T> {
+async function bounded<T>(call: () => Promise<T>, timeoutMs: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error("limiter call timed out")), CALL_TIMEOUT_MS);
+    timer = setTimeout(() => reject(new Error(`limiter call timed out after ${timeoutMs} ms`)), timeoutMs);
   });
   try {
     return await Promise.race([call(), timeout]);
@@ -35,13 +37,22 @@ async function bounded<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-export function limiterClient(namespace: DurableObjectNamespace<Limiter>): LimiterClient {
+/** `timeoutMs` exists for tests of the timeout; production uses the default. */
+export function limiterClient(
+  namespace: DurableObjectNamespace<Limiter>,
+  { timeoutMs = LIMITER_TIMEOUT_MS }: { timeoutMs?: number } = {},
+): LimiterClient {
   const stub = (name: string) => namespace.getByName(name);
   return {
     secondFactor: (accountId, attempt) =>
-      bounded(() => stub(limiterName.secondFactor(accountId)).secondFactor(attempt) as Promise<SecondFactorVerdict>),
+      bounded(
+        () => stub(limiterName.secondFactor(accountId)).secondFactor(attempt) as Promise<SecondFactorVerdict>,
+        timeoutMs,
+      ),
     firstFactor: (subjectKey, now, success) =>
-      bounded(() => stub(limiterName.firstFactor(subjectKey)).firstFactor(now, success) as Promise<Verdict>),
-    ipRequest: (ip, now) => bounded(() => stub(limiterName.ip(ip)).ipRequest(now) as Promise<Verdict>),
+      bounded(() => stub(limiterName.firstFactor(subjectKey)).firstFactor(now, success) as Promise<Verdict>, timeoutMs),
+    ipRequest: (ip, now) => bounded(() => stub(limiterName.ip(ip)).ipRequest(now) as Promise<Verdict>, timeoutMs),
+    resetSecondFactor: (accountId) =>
+      bounded(() => stub(limiterName.secondFactor(accountId)).resetSecondFactor() as Promise<boolean>, timeoutMs),
   };
 }

@@ -33,11 +33,18 @@ export interface LimiterSnapshot {
   steps: Record<string, number>;
 }
 
+/**
+ * How long a challenge counter outlives its challenge. The Worker judges expiry with its own
+ * clock, read once at the start of the request; without this margin a counter deleted by this
+ * object's slightly later clock would come back empty for a challenge the Worker still accepts.
+ */
+const CHALLENGE_GRACE_MS = 60_000;
+
 export class Limiter extends DurableObject<Cloudflare.Env> {
   private readonly policy = authConfig;
 
   /** Lock check, per-challenge cap, replay check and the attempt record, in one call. */
-  secondFactor(attempt: SecondFactorAttempt): SecondFactorVerdict {
+  async secondFactor(attempt: SecondFactorAttempt): Promise<SecondFactorVerdict> {
     const kv = this.ctx.storage.kv;
     const challengeKey = attempt.challengeId ? CHALLENGE_PREFIX + attempt.challengeId : undefined;
     const stepKey = attempt.result.kind === "totp" ? STEP_PREFIX + attempt.result.credentialId : undefined;
@@ -52,27 +59,41 @@ export class Limiter extends DurableObject<Cloudflare.Env> {
       else kv.delete(challengeKey);
     }
     if (stepKey && lastStep !== undefined) kv.put(stepKey, lastStep);
-    this.scheduleCleanup(Math.max(state.lockedUntil, challenge?.expiresAt ?? 0));
+    // Only challenge counters expire; the account's state and replay floors are kept (see alarm()).
+    if (challenge) await this.scheduleCleanup(challenge.expiresAt + CHALLENGE_GRACE_MS);
     return verdict;
   }
 
   /** Records one first-factor outcome for this account (or unknown email) key. */
-  firstFactor(now: number, success: boolean): Verdict {
+  async firstFactor(now: number, success: boolean): Promise<Verdict> {
     const kv = this.ctx.storage.kv;
     const { verdict, state } = recordFirstFactor(this.policy.limits, now, success, kv.get(FIRST_FACTOR));
     kv.put(FIRST_FACTOR, state);
-    const oldest = state.failures[0];
-    if (oldest !== undefined) this.scheduleCleanup(oldest + this.policy.limits.firstFactorWindowSeconds * 1000);
+    await this.scheduleCleanup((state.failures[0] ?? now) + this.policy.limits.firstFactorWindowSeconds * 1000);
     return verdict;
   }
 
   /** Takes one request token from this client IP's bucket. */
-  ipRequest(now: number): Verdict {
+  async ipRequest(now: number): Promise<Verdict> {
     const kv = this.ctx.storage.kv;
     const { verdict, state } = takeIpToken(this.policy.limits, now, kv.get(IP_BUCKET));
     kv.put(IP_BUCKET, state);
-    this.scheduleCleanup(now + this.policy.limits.ipWindowSeconds * 1000);
+    await this.scheduleCleanup(state.updatedAt + this.policy.limits.ipWindowSeconds * 1000);
     return verdict;
+  }
+
+  /**
+   * An operator's reset of a locked or disabled second factor (after verifying the person out of
+   * band). Keeps the replay floors and the `received` count; clears failures, locks and the
+   * challenge caps. Returns whether anything was locked.
+   */
+  resetSecondFactor(): boolean {
+    const kv = this.ctx.storage.kv;
+    const state = kv.get<SecondFactorState>(SECOND_FACTOR);
+    const wasLocked = state !== undefined && (state.disabled || state.lockedUntil > 0 || state.consecutiveFailures > 0);
+    if (state) kv.put(SECOND_FACTOR, { ...state, consecutiveFailures: 0, locks: 0, lockedUntil: 0, disabled: false });
+    for (const [key] of kv.list({ prefix: CHALLENGE_PREFIX })) kv.delete(key);
+    return wasLocked;
   }
 
   /** Everything stored, for tests and the soak's consistency check. Contains no secrets. */
@@ -93,37 +114,49 @@ export class Limiter extends DurableObject<Cloudflare.Env> {
     return snap;
   }
 
-  /** Deletes what has expired: challenge counters, old first-factor failures, full IP buckets. */
+  /**
+   * Deletes what has expired — challenge counters, first-factor failures outside the window,
+   * IP buckets idle for a whole window (a full bucket equals no bucket) — and sets the next
+   * alarm for the earliest expiry of what is left.
+   */
   override async alarm(): Promise<void> {
     const now = Date.now();
     const kv = this.ctx.storage.kv;
-    let next = 0;
+    const { firstFactorWindowSeconds, ipWindowSeconds } = this.policy.limits;
+    const expiries: number[] = [];
     for (const [key, value] of kv.list<{ expiresAt: number }>({ prefix: CHALLENGE_PREFIX })) {
-      if (value.expiresAt <= now) kv.delete(key);
-      else next = Math.max(next, value.expiresAt);
+      const until = value.expiresAt + CHALLENGE_GRACE_MS;
+      if (until <= now) kv.delete(key);
+      else expiries.push(until);
     }
     const ff = kv.get<FirstFactorState>(FIRST_FACTOR);
     if (ff) {
-      const windowMs = this.policy.limits.firstFactorWindowSeconds * 1000;
+      const windowMs = firstFactorWindowSeconds * 1000;
       const failures = ff.failures.filter((t) => t + windowMs > now);
       if (failures.length === 0) kv.delete(FIRST_FACTOR);
       else {
         kv.put(FIRST_FACTOR, { ...ff, failures });
-        next = Math.max(next, failures[0]! + windowMs);
+        expiries.push(failures[0]! + windowMs);
       }
     }
     const ip = kv.get<IpBucketState>(IP_BUCKET);
-    if (ip && ip.updatedAt + this.policy.limits.ipWindowSeconds * 1000 <= now) kv.delete(IP_BUCKET);
+    if (ip) {
+      const idleAt = ip.updatedAt + ipWindowSeconds * 1000;
+      if (idleAt <= now) kv.delete(IP_BUCKET);
+      else expiries.push(idleAt);
+    }
     // Second-factor state (consecutive failures, last steps) never expires by time: NIST counts
     // consecutive failures until a success, and the replay floor must outlive every code.
-    if (next > now) await this.ctx.storage.setAlarm(next);
+    if (expiries.length > 0) await this.ctx.storage.setAlarm(Math.min(...expiries));
   }
 
-  private scheduleCleanup(at: number): void {
-    if (at <= 0) return;
-    // Fire-and-forget is safe: the output gate holds the response until the alarm is stored.
-    void this.ctx.storage.getAlarm().then((current) => {
-      if (current === null || current > at) return this.ctx.storage.setAlarm(at);
-    });
+  /**
+   * Makes sure an alarm fires no later than `at`. Awaited after the counters were written, so
+   * the answer leaves only once the alarm is stored; a later alarm is moved earlier, never the
+   * reverse, because alarm() reschedules itself for whatever is still stored.
+   */
+  private async scheduleCleanup(at: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
   }
 }

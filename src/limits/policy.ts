@@ -7,7 +7,13 @@ import type { AuthPolicy } from "../../config/auth";
 
 type Limits = AuthPolicy["limits"];
 
+/** `retryAfterSeconds` is a whole number ≥ 1 (RFC 9110 §10.2.3 delay-seconds), rounded up. */
 export type Verdict = { ok: true } | { ok: false; retryAfterSeconds: number };
+
+/** Whole seconds from `now` until `at` (ms), rounded up so a client that waits is never early. */
+export function secondsUntil(at: number, now: number): number {
+  return Math.max(1, Math.ceil((at - now) / 1000));
+}
 
 export interface SecondFactorState {
   /** Every attempt this object was asked to judge (the soak compares it with what was sent). */
@@ -76,8 +82,10 @@ export function recordSecondFactor(
   });
 
   // The lock is checked first, so a correct code during a lock gets the same answer (no oracle).
+  // A disabled factor never unlocks by time; the longest lock is the honest "not before" answer.
   if (state.disabled) return keep({ outcome: "locked", retryAfterSeconds: limits.secondFactorMaxLockSeconds });
-  if (state.lockedUntil > now) return keep({ outcome: "locked", retryAfterSeconds: (state.lockedUntil - now) / 1000 });
+  if (state.lockedUntil > now)
+    return keep({ outcome: "locked", retryAfterSeconds: secondsUntil(state.lockedUntil, now) });
   if (challenge && challenge.attempts >= limits.challengeMaxAttempts) return keep({ outcome: "challenge_exhausted" });
 
   const matched = result.kind === "totp" ? result.step !== null : result.matched;
@@ -126,7 +134,7 @@ export function recordFirstFactor(
   const state: FirstFactorState = { received: (previous?.received ?? 0) + 1, failures };
   if (failures.length >= limits.firstFactorFailures) {
     const oldestCounted = failures[failures.length - limits.firstFactorFailures]!;
-    return { verdict: { ok: false, retryAfterSeconds: (oldestCounted + windowMs - now) / 1000 }, state };
+    return { verdict: { ok: false, retryAfterSeconds: secondsUntil(oldestCounted + windowMs, now) }, state };
   }
   if (success) state.failures = [];
   else state.failures = [...failures, now];
@@ -152,7 +160,8 @@ export function takeIpToken(
   const received = (previous?.received ?? 0) + 1;
   if (tokens < 1) {
     return {
-      verdict: { ok: false, retryAfterSeconds: (1 - tokens) / perMs / 1000 },
+      // Rounded to the millisecond first, so float noise in `tokens` cannot add a whole second.
+      verdict: { ok: false, retryAfterSeconds: secondsUntil(now + Math.round((1 - tokens) / perMs), now) },
       state: { received, tokens, updatedAt: now },
     };
   }

@@ -9,13 +9,15 @@ export const STYLESHEET = `
 @media (prefers-color-scheme: dark) { :root { --fg: #e8eaed; --bg: #14161a; --muted: #a3acb8; --accent: #8ab4ff; --err: #ff8a80; --ok: #7ddc8f; --card: #1d2026; --line: #343a44; } }
 * { box-sizing: border-box; }
 body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); background: var(--bg); }
-main { max-width: 34rem; margin: 0 auto; padding: 1.5rem 1rem 3rem; }
+main { max-width: 34rem; margin: 0 auto; padding: 0.5rem 1rem 3rem; }
 header.site { display: flex; justify-content: space-between; align-items: center; max-width: 34rem; margin: 0 auto; padding: 1rem; }
 header.site a { color: var(--fg); text-decoration: none; font-weight: 600; }
+header.site form.inline { display: flex; }
 h1 { font-size: 1.6rem; margin: 0.5rem 0 1rem; }
 h2 { font-size: 1.15rem; margin: 1.5rem 0 0.5rem; }
+.card > h2:first-child { margin-top: 0.25rem; }
 p.lead { color: var(--muted); }
-.card { background: var(--card); border: 1px solid var(--line); border-radius: 12px; padding: 1rem 1.25rem; margin: 1rem 0; }
+.card { background: var(--card); border: 1px solid var(--line); border-radius: 12px; padding: 1rem 1.25rem; margin: 1rem 0; overflow-wrap: break-word; }
 label { display: block; font-weight: 600; margin: 0.75rem 0 0.25rem; }
 input[type=email], input[type=password], input[type=text] { width: 100%; font: inherit; padding: 0.6rem 0.7rem; border: 1px solid var(--line); border-radius: 8px; background: var(--bg); color: var(--fg); }
 input.code { font-size: 1.6rem; letter-spacing: 0.3em; text-align: center; font-variant-numeric: tabular-nums; }
@@ -25,10 +27,15 @@ button.danger { background: var(--err); border-color: var(--err); }
 button:focus-visible, a:focus-visible, input:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
 a { color: var(--accent); }
 .error { border: 1px solid var(--err); color: var(--err); border-radius: 8px; padding: 0.6rem 0.8rem; margin: 0.5rem 0 1rem; }
+/* The banner takes focus only so screen readers start there; it is not a control to outline. */
+.error:focus { outline: none; }
 .notice { border: 1px solid var(--ok); color: var(--ok); border-radius: 8px; padding: 0.6rem 0.8rem; margin: 0.5rem 0 1rem; }
 .qr { display: block; width: 100%; max-width: 16rem; margin: 0.5rem auto; background: #fff; padding: 0.5rem; border-radius: 8px; image-rendering: pixelated; }
-.secret, .codes { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 1.05rem; word-spacing: 0.4em; overflow-wrap: anywhere; }
-.codes { columns: 2; padding-left: 1.2rem; }
+.secret, .codes { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 1.05rem; }
+.secret { word-spacing: 0.4em; overflow-wrap: anywhere; }
+/* Two columns where a code fits twice, one on phones; a code never breaks across lines. */
+.codes { columns: 13rem; column-gap: 2rem; padding-left: 2rem; margin: 1rem 0; }
+.codes li { white-space: nowrap; break-inside: avoid; }
 .row { display: flex; gap: 0.5rem; flex-wrap: wrap; align-items: center; }
 .muted { color: var(--muted); font-size: 0.9rem; }
 table { width: 100%; border-collapse: collapse; font-size: 0.9rem; }

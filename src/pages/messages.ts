@@ -25,10 +25,25 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
   MFA_DISABLED: "Two-factor authentication is turned off on this server.",
 };
 
-/** A readable message for an error code from the query string; unknown codes get a generic one. */
-export function messageFor(code: string | undefined, retryAfterSeconds?: number): string | undefined {
+/** Where the recovery-code form says something else than the authenticator form. */
+const RECOVERY_MESSAGES: Partial<Record<ErrorCode, string>> = {
+  MFA_OTP_INVALID: "That recovery code is not right or was already used: each code works once.",
+};
+
+/**
+ * A readable message for an error code from the query string; unknown codes get a generic one.
+ * `form: "recovery"` words it for the recovery-code form.
+ */
+export function messageFor(
+  code: string | undefined,
+  retryAfterSeconds?: number,
+  form?: "recovery",
+): string | undefined {
   if (!code) return undefined;
-  const base = MESSAGES[code as ErrorCode] ?? "Something went wrong. Please try again.";
+  const base =
+    (form === "recovery" ? RECOVERY_MESSAGES[code as ErrorCode] : undefined) ??
+    MESSAGES[code as ErrorCode] ??
+    "Something went wrong. Please try again.";
   if (retryAfterSeconds && Number.isFinite(retryAfterSeconds) && retryAfterSeconds > 0) {
     const minutes = Math.ceil(retryAfterSeconds / 60);
     return `${base} Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`;

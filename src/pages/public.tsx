@@ -107,7 +107,8 @@ export function MfaPage(props: { strategy: string; mode: "otp" | "recovery"; dig
             type="text"
             inputmode="numeric"
             autocomplete="one-time-code"
-            pattern={`[0-9 -]{${props.digits},${props.digits + 2}}`}
+            // Browsers compile `pattern` with the `v` flag, where a literal "-" in a class must be escaped.
+            pattern={`[0-9 \\-]{${props.digits},${props.digits + 2}}`}
             maxlength={props.digits + 2}
             required
             autofocus={!props.error}

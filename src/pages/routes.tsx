@@ -22,7 +22,8 @@ import { Layout } from "./layout";
 import { messageFor } from "./messages";
 import { HomePage, LinkSentPage, LoginPage, MfaPage, SignUpPage } from "./public";
 
-const errorFrom = (c: Context<AppEnv>) => messageFor(c.req.query("error"), Number(c.req.query("retry_after")));
+const errorFrom = (c: Context<AppEnv>, form?: "recovery") =>
+  messageFor(c.req.query("error"), Number(c.req.query("retry_after")), form);
 
 async function pageSession(c: Context<AppEnv>): Promise<SessionContext | undefined> {
   const session = await optionalSession(c);
@@ -70,7 +71,8 @@ export const pagesRouter = new Hono<AppEnv>()
     const strategy = c.req.query("strategy") ?? "password";
     const mode = c.req.query("mode") === "recovery" ? "recovery" : "otp";
     const digits = c.get("services").policy.totp.digits;
-    return c.html(<MfaPage strategy={strategy.slice(0, 64)} mode={mode} digits={digits} error={errorFrom(c)} />);
+    const error = errorFrom(c, mode === "recovery" ? "recovery" : undefined);
+    return c.html(<MfaPage strategy={strategy.slice(0, 64)} mode={mode} digits={digits} error={error} />);
   })
   .get("/dev/outbox", async (c) => {
     if (!isDevelopment(c.env)) throw new AppError("NOT_FOUND");

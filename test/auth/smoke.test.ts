@@ -1,6 +1,9 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { ApiClient } from "../helpers/api";
+import { expectNothingInPlaintextAtRest } from "../helpers/at-rest";
 import { codeAt } from "../helpers/authenticator";
+
+afterAll(expectNothingInPlaintextAtRest);
 
 describe("sign-in with a second factor (smoke)", () => {
   it("signs up, enrolls, signs in with a code and gets an aal-2 session", async () => {

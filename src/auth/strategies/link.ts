@@ -1,14 +1,15 @@
 /**
  * @module auth/strategies/link
  * Magic link: `POST /auth/link {email}` always answers 202; when the account exists a
- * single-use, 15-minute link is mailed. The callback spends it and goes through the gate.
+ * single-use, 15-minute link is mailed. The callback checks it; the gate spends it in the same
+ * transaction that issues the session or challenge.
  */
 import { z } from "@hono/zod-openapi";
 import { sha256Hex } from "../../crypto/hash";
 import { randomToken } from "../../crypto/random";
-import { findAccountByEmail, markEmailVerifiedStatement } from "../../db/accounts";
+import { findAccountByEmail, markEmailVerifiedIf } from "../../db/accounts";
 import { insertEventStatement } from "../../db/events";
-import { consumeLink, insertLinkStatement } from "../../db/links";
+import { findLiveLink, insertLinkStatement, linkIsLive, spendLinkIf } from "../../db/links";
 import { AppError } from "../../errors";
 import { emailSchema } from "../email";
 import type { Strategy } from "./types";
@@ -21,6 +22,8 @@ export const linkStrategy: Strategy<z.infer<typeof bodySchema>> = {
   name: "link",
   summary: "Email me a sign-in link",
   body: bodySchema,
+  answers: "pending",
+  errors: ["SERVER_MISCONFIGURED"],
   async start(s, { email }) {
     const account = await findAccountByEmail(s.db, email);
     if (account) {
@@ -47,10 +50,17 @@ export const linkStrategy: Strategy<z.infer<typeof bodySchema>> = {
     return { kind: "pending" };
   },
   async callback(s, token) {
-    const accountId = token.length <= 128 ? await consumeLink(s.db, await sha256Hex(token), s.now) : undefined;
+    const tokenHash = await sha256Hex(token);
+    const accountId = token.length <= 128 ? await findLiveLink(s.db, tokenHash, s.now) : undefined;
     if (!accountId) throw new AppError("AUTH_LINK_INVALID");
-    // Following the link proves the mailbox.
-    await markEmailVerifiedStatement(s.db, accountId, s.now);
-    return accountId;
+    return {
+      accountId,
+      proof: {
+        live: linkIsLive(tokenHash, s.now),
+        // Following the link proves the mailbox; both are written with the session, or not at all.
+        spend: (issued) => [spendLinkIf(tokenHash, s.now, issued), markEmailVerifiedIf(accountId, s.now, issued)],
+        lost: "AUTH_LINK_INVALID",
+      },
+    };
   },
 };

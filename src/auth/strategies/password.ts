@@ -21,6 +21,8 @@ export const passwordStrategy: Strategy<z.infer<typeof bodySchema>> = {
   name: "password",
   summary: "Sign in with email and password",
   body: bodySchema,
+  answers: "gate",
+  errors: ["AUTH_INVALID_CREDENTIALS", "AUTH_RATE_LIMITED"],
   async start(s, { email, password }) {
     const account = await findAccountByEmail(s.db, email);
     const valid = await verifyPassword(account?.passwordHash ?? null, password, s.policy.password.scrypt);
