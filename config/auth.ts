@@ -37,6 +37,8 @@ export const authPolicySchema = z
       aal2IdleSeconds: seconds,
       /** Writes to sessions.last_seen_at at most this often, so reads stay reads. */
       sessionTouchSeconds: seconds,
+      /** How recent the sign-in must be to add a first authenticator (NIST SP 800-63B §6.1.2.1). */
+      enrollmentReauthenticationSeconds: seconds,
     }),
     limits: z.object({
       challengeMaxAttempts: count,
@@ -91,6 +93,8 @@ const policy: AuthPolicy = {
     aal2AbsoluteSeconds: 12 * 3600, // NIST SP 800-63B §4.2.3: every 12 h
     aal2IdleSeconds: 30 * 60, // NIST SP 800-63B §4.2.3: after 30 min of inactivity
     sessionTouchSeconds: 60,
+    // Binding a new authenticator needs a fresh first factor: a stolen old session cannot add one.
+    enrollmentReauthenticationSeconds: 15 * 60,
   },
   limits: {
     challengeMaxAttempts: 5, // wrong codes before a challenge is void (Better Auth: 5)

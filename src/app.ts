@@ -83,7 +83,8 @@ export function createApp(options: AppOptions = {}) {
           info: {
             title: "edge-mfa",
             version: "0.1.0",
-            description: 'Two-factor authentication (TOTP, RFC 6238) at the edge. Errors: {"error":{"code","message"}}.',
+            description:
+              'Two-factor authentication (TOTP, RFC 6238) at the edge. Errors: {"error":{"code","message"}}.',
           },
         }),
       ),

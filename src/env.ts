@@ -23,6 +23,8 @@ export interface SessionContext {
   sessionId: string;
   accountId: string;
   aal: 1 | 2;
+  /** When the first factor behind this session was proven (the session's creation). */
+  authenticatedAt: number;
   /** How the request proved itself: a cookie is subject to CSRF checks, a bearer token is not. */
   via: "cookie" | "bearer";
 }

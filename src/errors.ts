@@ -16,6 +16,7 @@ export const ERRORS = {
   CSRF_REJECTED: [403, "Cross-origin request refused."],
   MFA_STEP_UP_REQUIRED: [403, "Confirm with your authenticator first (sign in with a code)."],
   MFA_ENROLLMENT_REQUIRED: [403, "Set up an authenticator before continuing."],
+  REAUTHENTICATION_REQUIRED: [403, "Sign in again (within the last 15 minutes) to add an authenticator."],
   NOT_FOUND: [404, "No such route."],
   AUTH_STRATEGY_UNKNOWN: [404, "Unknown sign-in strategy."],
   MFA_DISABLED: [404, "Two-factor authentication is disabled on this server."],

@@ -39,6 +39,20 @@ function assertMfaOffered(s: Services): void {
   if (s.policy.mfa === false) throw new AppError("MFA_DISABLED");
 }
 
+/**
+ * Who may bind an authenticator: replacing one needs an aal-2 session; adding the first needs a
+ * recent sign-in, so a stolen long-lived session cannot lock the owner out with its own factor.
+ */
+function assertMayEnroll(s: Services, session: SessionContext, hasCredential: boolean): void {
+  if (hasCredential) {
+    if (session.aal < 2) throw new AppError("MFA_STEP_UP_REQUIRED");
+    return;
+  }
+  if (s.now - session.authenticatedAt > s.policy.ttl.enrollmentReauthenticationSeconds * 1000) {
+    throw new AppError("REAUTHENTICATION_REQUIRED");
+  }
+}
+
 /** `GET /api/v1/account/mfa`: a new pending secret, replacing any earlier pending one. */
 export async function startEnrollment(s: Services, session: SessionContext): Promise<PendingEnrollmentView> {
   assertMfaOffered(s);
@@ -47,8 +61,7 @@ export async function startEnrollment(s: Services, session: SessionContext): Pro
     findCredential(s.db, session.accountId),
   ]);
   if (!account) throw new AppError("UNAUTHENTICATED");
-  // Replacing a working authenticator needs a session that proved the current one.
-  if (existing && session.aal < 2) throw new AppError("MFA_STEP_UP_REQUIRED");
+  assertMayEnroll(s, session, existing !== undefined);
   const keyring = await s.keyring();
   const { algorithm, digits, periodSeconds, secretBytes } = s.policy.totp;
   const secret = generateSecret(secretBytes);
@@ -95,7 +108,7 @@ export async function confirmPendingEnrollment(
     findCredential(s.db, session.accountId),
   ]);
   if (!pending) throw new AppError("MFA_ENROLLMENT_NOT_FOUND");
-  if (existing && session.aal < 2) throw new AppError("MFA_STEP_UP_REQUIRED");
+  assertMayEnroll(s, session, existing !== undefined);
   const keyring = await s.keyring();
   const secret = await open(keyring, pending, totpSecretAad(pending.accountId, pending.id));
   if (input.secret !== undefined) {
@@ -103,19 +116,26 @@ export async function confirmPendingEnrollment(
     if (!offered || !constantTimeEqual(offered, secret)) throw new AppError("MFA_SECRET_MISMATCH");
   }
   const result = await checkTotp(s, secret, { ...pending, lastUsedStep: -1 }, input.token);
-  await enforceVerdict(s, session.accountId, await s.limiter.secondFactor(session.accountId, { now: s.now, result }));
+  const acceptance = await enforceVerdict(
+    s,
+    session.accountId,
+    await s.limiter.secondFactor(session.accountId, { now: s.now, result }),
+    { credentialId: pending.id },
+  );
 
   const codes = await newRecoveryCodes(keyring, s.policy.recoveryCodes.count, s.policy.recoveryCodes);
-  const confirmed = await confirmEnrollment(s.db, {
-    enrollmentId: pending.id,
-    accountId: session.accountId,
-    sessionId: session.sessionId,
-    step: result.step!,
-    sessionExpiresAt: s.now + absoluteLifetimeMs(s, 2),
-    recoveryCodes: codes.hashed,
-    now: s.now,
-    source: s.source,
-  });
+  const confirmed = await acceptance.store(() =>
+    confirmEnrollment(s.db, {
+      enrollmentId: pending.id,
+      accountId: session.accountId,
+      sessionId: session.sessionId,
+      step: result.step!,
+      sessionExpiresAt: s.now + absoluteLifetimeMs(s, 2),
+      recoveryCodes: codes.hashed,
+      now: s.now,
+      source: s.source,
+    }),
+  );
   // Another confirmation of the same enrollment won the race.
   if (!confirmed) throw new AppError("MFA_ENROLLMENT_NOT_FOUND");
   return { recoveryCodes: codes.plain };
@@ -131,12 +151,11 @@ export async function regenerateRecoveryCodes(
   const credential = await findCredential(s.db, session.accountId);
   if (!credential) throw new AppError("MFA_NOT_ENABLED");
   const keyring = await s.keyring();
-  const { step } = await verifyStepUp(s, keyring, credential, otp);
+  const { step, acceptance } = await verifyStepUp(s, keyring, credential, otp);
   const codes = await newRecoveryCodes(keyring, s.policy.recoveryCodes.count, s.policy.recoveryCodes);
-  await replaceRecoveryCodes(s.db, session.accountId, codes.hashed, s.now, s.source, {
-    credentialId: credential.id,
-    step,
-  });
+  await acceptance.store(() =>
+    replaceRecoveryCodes(s.db, session.accountId, codes.hashed, s.now, s.source, { credentialId: credential.id, step }),
+  );
   return { recoveryCodes: codes.plain };
 }
 
@@ -153,18 +172,19 @@ export async function disableMfa(
   ]);
   if (!account) throw new AppError("UNAUTHENTICATED");
   if (!credential) throw new AppError("MFA_NOT_ENABLED");
+  const remove = () => removeSecondFactor(s.db, session.accountId, s.now, s.source);
   if (account.passwordHash) {
     const valid = await verifyPassword(account.passwordHash, input.sudoPassword ?? "", s.policy.password.scrypt);
     // Sudo passwords count toward the same first-factor limit as sign-in.
     const verdict = await s.limiter.firstFactor(await firstFactorKey(account.email), s.now, valid);
     if (!verdict.ok) throw new AppError("AUTH_RATE_LIMITED", { retryAfterSeconds: verdict.retryAfterSeconds });
     if (!valid) throw new AppError("SUDO_INVALID");
-  } else {
-    if (!input.otp) throw new AppError("SUDO_INVALID");
-    const keyring = await s.keyring();
-    await verifyStepUp(s, keyring, credential, input.otp).catch((err) => {
-      throw err instanceof AppError && err.code === "MFA_OTP_INVALID" ? new AppError("SUDO_INVALID") : err;
-    });
+    await remove();
+    return;
   }
-  await removeSecondFactor(s.db, session.accountId, s.now, s.source);
+  if (!input.otp) throw new AppError("SUDO_INVALID");
+  const { acceptance } = await verifyStepUp(s, await s.keyring(), credential, input.otp).catch((err) => {
+    throw err instanceof AppError && err.code === "MFA_OTP_INVALID" ? new AppError("SUDO_INVALID") : err;
+  });
+  await acceptance.store(remove);
 }

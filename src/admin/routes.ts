@@ -18,7 +18,8 @@ const requireOperator: MiddlewareHandler<AppEnv> = async function requireOperato
   if (!expected || expected.length < 32) throw new AppError("NOT_FOUND");
   const offered = /^Bearer (\S{1,256})$/.exec(c.req.header("Authorization") ?? "")?.[1] ?? "";
   // Hash both sides so the comparison is constant-time whatever the lengths.
-  if (!constantTimeEqualText(await sha256Hex(offered), await sha256Hex(expected))) throw new AppError("UNAUTHENTICATED");
+  if (!constantTimeEqualText(await sha256Hex(offered), await sha256Hex(expected)))
+    throw new AppError("UNAUTHENTICATED");
   await next();
 };
 

@@ -10,7 +10,7 @@ import { type Keyring, open, seal, totpSecretAad } from "../crypto/keyring";
 import { randomId, randomToken } from "../crypto/random";
 import { type AccountEventType, insertEventStatement } from "../db/events";
 import { type CredentialRow, completeSignIn, loadChallenge } from "../db/mfa";
-import { AppError } from "../errors";
+import { AppError, StorageUnavailableError } from "../errors";
 import type { SecondFactorAttempt, SecondFactorResult, SecondFactorVerdict } from "../limits/policy";
 import { isOtpAlgorithm, verifyTotp } from "../otp";
 import type { Services } from "../services";
@@ -48,6 +48,16 @@ export async function checkTotp(
   };
 }
 
+/** An accepted code: the D1 write it allows goes through `store`. */
+export interface Acceptance {
+  unlocked: boolean;
+  /**
+   * Runs the write the acceptance allows. If storage fails, the Limiter takes the acceptance
+   * back first — the code stays usable and no failure count is lost — and the 503 goes out.
+   */
+  store<T>(write: () => Promise<T>): Promise<T>;
+}
+
 /**
  * Maps the Limiter's verdict to the client's answer. A lock that this attempt caused is audited
  * (without any code) before the error goes out.
@@ -56,10 +66,23 @@ export async function enforceVerdict(
   s: Services,
   accountId: string,
   verdict: SecondFactorVerdict,
-): Promise<{ unlocked: boolean }> {
+  context: { challengeId?: string; credentialId?: string } = {},
+): Promise<Acceptance> {
   switch (verdict.outcome) {
     case "accepted":
-      return { unlocked: verdict.unlocked };
+      return {
+        unlocked: verdict.unlocked,
+        async store(write) {
+          try {
+            return await write();
+          } catch (err) {
+            if (err instanceof StorageUnavailableError) {
+              await s.limiter.undoSecondFactor(accountId, verdict.undo, context).catch(() => undefined);
+            }
+            throw err;
+          }
+        },
+      };
     case "locked":
       throw new AppError("MFA_LOCKED", { retryAfterSeconds: verdict.retryAfterSeconds });
     case "challenge_exhausted":
@@ -81,12 +104,12 @@ export async function verifyStepUp(
   keyring: Keyring,
   credential: CredentialRow,
   otp: string,
-): Promise<{ step: number }> {
+): Promise<{ step: number; acceptance: Acceptance }> {
   const secret = await openCredentialSecret(keyring, credential);
   const result = await checkTotp(s, secret, credential, otp);
   const verdict = await s.limiter.secondFactor(credential.accountId, { now: s.now, result });
-  await enforceVerdict(s, credential.accountId, verdict);
-  return { step: result.step! };
+  const acceptance = await enforceVerdict(s, credential.accountId, verdict, { credentialId: credential.id });
+  return { step: result.step!, acceptance };
 }
 
 export interface SignInSecondFactor {
@@ -127,38 +150,42 @@ export async function completeSecondFactor(s: Services, input: SignInSecondFacto
     challengeExpiresAt: challenge.expiresAt,
     result,
   };
-  const { unlocked } = await enforceVerdict(
+  const acceptance = await enforceVerdict(
     s,
     credential.accountId,
     await s.limiter.secondFactor(credential.accountId, attempt),
+    { challengeId: challengeHash, credentialId: result.kind === "totp" ? credential.id : undefined },
   );
 
   const token = randomToken();
   const session = { id: randomId(), token, expiresAt: s.now + absoluteLifetimeMs(s, 2) };
   const events: AccountEventType[] = ["mfa_verified", "signin"];
-  if (unlocked) events.push("mfa_unlocked");
+  if (acceptance.unlocked) events.push("mfa_unlocked");
   if (result.kind === "recovery") events.push("recovery_code_used");
   // A row under an older key is re-encrypted under the current one on its next successful use.
   const reseal =
     credential.keyId === keyring.current.id
       ? undefined
       : await seal(keyring, secret, totpSecretAad(credential.accountId, credential.id));
-  const completed = await completeSignIn(s.db, {
-    challengeHash,
-    accountId: credential.accountId,
-    now: s.now,
-    session: {
-      id: session.id,
-      tokenHash: await sha256Hex(token),
-      expiresAt: session.expiresAt,
-      ip: s.source.ip,
-      userAgent: s.source.userAgent,
-    },
-    totp: result.kind === "totp" ? { credentialId: credential.id, step: result.step!, reseal } : undefined,
-    recoveryCodeId,
-    events,
-    source: s.source,
-  });
+  const tokenHash = await sha256Hex(token);
+  const completed = await acceptance.store(() =>
+    completeSignIn(s.db, {
+      challengeHash,
+      accountId: credential.accountId,
+      now: s.now,
+      session: {
+        id: session.id,
+        tokenHash,
+        expiresAt: session.expiresAt,
+        ip: s.source.ip,
+        userAgent: s.source.userAgent,
+      },
+      totp: result.kind === "totp" ? { credentialId: credential.id, step: result.step!, reseal } : undefined,
+      recoveryCodeId,
+      events,
+      source: s.source,
+    }),
+  );
   if (!completed) throw new AppError(result.kind === "recovery" ? "MFA_OTP_INVALID" : "MFA_CHALLENGE_INVALID");
   return session;
 }

@@ -57,5 +57,11 @@ export async function authenticateToken(
   if (row.aal === 2 && row.lastSeenAt + s.policy.ttl.aal2IdleSeconds * 1000 <= s.now) return undefined;
   if (s.now - row.lastSeenAt >= s.policy.ttl.sessionTouchSeconds * 1000)
     await touchSessionStatement(s.db, row.id, s.now);
-  return { sessionId: row.id, accountId: row.accountId, aal: row.aal === 2 ? 2 : 1, via };
+  return {
+    sessionId: row.id,
+    accountId: row.accountId,
+    aal: row.aal === 2 ? 2 : 1,
+    authenticatedAt: row.createdAt,
+    via,
+  };
 }

@@ -4,7 +4,7 @@
  * (`$scrypt$ln=14,r=8,p=5$SALT$HASH`) so they can be raised later without a migration.
  * Unknown accounts are checked against a dummy hash, so both paths cost the same work.
  */
-import { scryptAsync } from "@noble/hashes/scrypt.js";
+import { scrypt } from "@noble/hashes/scrypt.js";
 import { fromBase64, toBase64, utf8 } from "./encoding";
 import { randomBytes } from "./random";
 
@@ -23,8 +23,10 @@ export const passwordHashStats = { computations: 0 };
 
 async function derive(password: string, salt: Uint8Array, params: ScryptParams): Promise<Uint8Array> {
   passwordHashStats.computations++;
-  // NFKC so the same password typed on another keyboard layout still matches.
-  return scryptAsync(utf8(password.normalize("NFKC")), salt, {
+  // NFKC so the same password typed on another keyboard layout still matches. Synchronous on
+  // purpose: the async variant yields mid-hash, letting concurrent sign-ins in one isolate each
+  // hold their 16 MiB at once; an isolate has 128 MB.
+  return scrypt(utf8(password.normalize("NFKC")), salt, {
     N: 2 ** params.logN,
     r: params.r,
     p: params.p,

@@ -208,6 +208,9 @@ export async function confirmEnrollment(db: Db, e: EnrollmentConfirmation): Prom
     insertRecoveryCodesIf(e.accountId, e.recoveryCodes, e.now, claimed),
     sql`UPDATE sessions SET aal = 2, expires_at = MIN(expires_at, ${e.sessionExpiresAt})
       WHERE id = ${e.sessionId} AND ${claimed}`,
+    // Sessions signed in without the new factor end: a stolen session must not outlive it.
+    sql`UPDATE sessions SET revoked_at = ${e.now}
+      WHERE account_id = ${e.accountId} AND id != ${e.sessionId} AND revoked_at IS NULL AND ${claimed}`,
     insertEventIf(e.accountId, "mfa_enabled", e.source, e.now, claimed),
     sql`DELETE FROM mfa_enrollments WHERE id = ${e.enrollmentId} AND claimed_by = ${claim}`,
   ]);

@@ -5,7 +5,7 @@
  */
 import { StorageUnavailableError } from "../errors";
 import type { Limiter } from "./limiter";
-import type { SecondFactorAttempt, SecondFactorVerdict, Verdict } from "./policy";
+import type { AcceptanceUndo, SecondFactorAttempt, SecondFactorVerdict, Verdict } from "./policy";
 
 /** A healthy call answers in milliseconds; past this the request fails closed instead of hanging. */
 export const LIMITER_TIMEOUT_MS = 5_000;
@@ -15,6 +15,11 @@ export interface LimiterClient {
   firstFactor(subjectKey: string, now: number, success: boolean): Promise<Verdict>;
   ipRequest(ip: string, now: number): Promise<Verdict>;
   resetSecondFactor(accountId: string): Promise<boolean>;
+  undoSecondFactor(
+    accountId: string,
+    undo: AcceptanceUndo,
+    context: { challengeId?: string; credentialId?: string },
+  ): Promise<void>;
 }
 
 export const limiterName = {
@@ -52,6 +57,11 @@ export function limiterClient(
     firstFactor: (subjectKey, now, success) =>
       bounded(() => stub(limiterName.firstFactor(subjectKey)).firstFactor(now, success) as Promise<Verdict>, timeoutMs),
     ipRequest: (ip, now) => bounded(() => stub(limiterName.ip(ip)).ipRequest(now) as Promise<Verdict>, timeoutMs),
+    undoSecondFactor: (accountId, undo, context) =>
+      bounded(
+        () => stub(limiterName.secondFactor(accountId)).undoSecondFactor(undo, context) as Promise<void>,
+        timeoutMs,
+      ),
     resetSecondFactor: (accountId) =>
       bounded(() => stub(limiterName.secondFactor(accountId)).resetSecondFactor() as Promise<boolean>, timeoutMs),
   };

@@ -8,6 +8,7 @@
 import { DurableObject } from "cloudflare:workers";
 import authConfig from "../../config/auth";
 import {
+  type AcceptanceUndo,
   type FirstFactorState,
   type IpBucketState,
   recordFirstFactor,
@@ -16,6 +17,7 @@ import {
   type SecondFactorState,
   type SecondFactorVerdict,
   takeIpToken,
+  undoAcceptance,
   type Verdict,
 } from "./policy";
 
@@ -62,6 +64,24 @@ export class Limiter extends DurableObject<Cloudflare.Env> {
     // Only challenge counters expire; the account's state and replay floors are kept (see alarm()).
     if (challenge) await this.scheduleCleanup(challenge.expiresAt + CHALLENGE_GRACE_MS);
     return verdict;
+  }
+
+  /** Takes back an acceptance whose sign-in D1 could not store (see `undoAcceptance`). */
+  undoSecondFactor(undo: AcceptanceUndo, context: { challengeId?: string; credentialId?: string }): void {
+    const kv = this.ctx.storage.kv;
+    const challengeKey = context.challengeId ? CHALLENGE_PREFIX + context.challengeId : undefined;
+    const stepKey = context.credentialId ? STEP_PREFIX + context.credentialId : undefined;
+    const restored = undoAcceptance(undo, {
+      state: kv.get<SecondFactorState>(SECOND_FACTOR),
+      challenge: challengeKey ? kv.get(challengeKey) : undefined,
+      lastStep: stepKey ? kv.get<number>(stepKey) : undefined,
+    });
+    if (restored.state) kv.put(SECOND_FACTOR, restored.state);
+    if (challengeKey && restored.challenge) kv.put(challengeKey, restored.challenge);
+    if (stepKey && restored.lastStep !== "keep") {
+      if (restored.lastStep === undefined) kv.delete(stepKey);
+      else kv.put(stepKey, restored.lastStep);
+    }
   }
 
   /** Records one first-factor outcome for this account (or unknown email) key. */

@@ -45,7 +45,7 @@ export interface SecondFactorAttempt {
 }
 
 export type SecondFactorVerdict =
-  | { outcome: "accepted"; unlocked: boolean }
+  | { outcome: "accepted"; unlocked: boolean; undo: AcceptanceUndo }
   | { outcome: "rejected"; lockedNow: boolean }
   | { outcome: "replayed" }
   | { outcome: "locked"; retryAfterSeconds: number }
@@ -96,11 +96,19 @@ export function recordSecondFactor(
       if (result.step! <= floor) return keep({ outcome: "replayed" });
     }
     const unlocked = state.locks > 0;
+    const undo: AcceptanceUndo = {
+      consecutiveFailures: state.consecutiveFailures,
+      locks: state.locks,
+      lockedUntil: state.lockedUntil,
+      challenge: previous.challenge,
+      previousStep: previous.lastStep,
+      acceptedStep: result.kind === "totp" ? result.step! : undefined,
+    };
     state.consecutiveFailures = 0;
     state.locks = 0;
     state.lockedUntil = 0;
     const lastStep = result.kind === "totp" ? result.step! : previous.lastStep;
-    return { verdict: { outcome: "accepted", unlocked }, state, challenge: undefined, lastStep };
+    return { verdict: { outcome: "accepted", unlocked, undo }, state, challenge: undefined, lastStep };
   }
 
   state.consecutiveFailures++;
@@ -166,4 +174,37 @@ export function takeIpToken(
     };
   }
   return { verdict: { ok: true }, state: { received, tokens: tokens - 1, updatedAt: now } };
+}
+
+/**
+ * What an acceptance changed, so that it can be taken back when the sign-in it allowed could not
+ * be stored (D1 failed): the code stays usable and no failure count is lost.
+ */
+export interface AcceptanceUndo {
+  consecutiveFailures: number;
+  locks: number;
+  lockedUntil: number;
+  challenge?: ChallengeState;
+  previousStep?: number;
+  acceptedStep?: number;
+}
+
+/**
+ * Reverses an acceptance. Failures counted since then are kept on top of the restored ones, and
+ * the replay floor moves back only if no later step was accepted in between.
+ */
+export function undoAcceptance(
+  undo: AcceptanceUndo,
+  current: { state?: SecondFactorState; challenge?: ChallengeState; lastStep?: number },
+): { state?: SecondFactorState; challenge?: ChallengeState; lastStep: number | undefined | "keep" } {
+  const state = current.state && {
+    ...current.state,
+    consecutiveFailures: current.state.consecutiveFailures + undo.consecutiveFailures,
+    locks: Math.max(current.state.locks, undo.locks),
+    lockedUntil: Math.max(current.state.lockedUntil, undo.lockedUntil),
+  };
+  const challenge = current.challenge ?? undo.challenge;
+  const lastStep =
+    undo.acceptedStep !== undefined && current.lastStep === undo.acceptedStep ? undo.previousStep : "keep";
+  return { state, challenge, lastStep };
 }

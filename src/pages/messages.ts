@@ -15,6 +15,7 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
   MFA_ENROLLMENT_NOT_FOUND: "The setup expired. Start the authenticator setup again.",
   MFA_SECRET_MISMATCH: "The setup changed in another tab. Start again.",
   MFA_STEP_UP_REQUIRED: "Sign in with your current authenticator first.",
+  REAUTHENTICATION_REQUIRED: "For your safety, sign in again before adding an authenticator.",
   MFA_ENROLLMENT_REQUIRED: "This service requires an authenticator. Set one up to continue.",
   SUDO_INVALID: "That password is not right.",
   EMAIL_TAKEN: "An account with this email already exists. Sign in instead.",

@@ -3,6 +3,7 @@
  * burned; a pending secret never gates sign-in, and a confirmed one keeps working until a new
  * one is confirmed.
  */
+import { env } from "cloudflare:workers";
 import { afterAll, describe, expect, it } from "vitest";
 import { ApiClient } from "../helpers/api";
 import { expectNothingInPlaintextAtRest } from "../helpers/at-rest";
@@ -235,5 +236,49 @@ describe("re-enrolling", () => {
     expectError(await secondStep({ recovery_code: oldCodes[0]! }), 401, "MFA_OTP_INVALID");
     expect((await secondStep({ recovery_code: newCodes[0]! })).status).toBe(200);
     expect((await secondStep({ otp: codeAt(newSecret, clock.now) })).status).toBe(200);
+  });
+});
+
+describe("turning MFA on ends the other sessions", () => {
+  it("revokes every other session of the account and keeps the confirming one (now aal 2)", async () => {
+    const owner = new ApiClient();
+    const { email } = await owner.signUp();
+    const other = new ApiClient();
+    const signedIn = await other.signIn(email);
+    expect(signedIn.status).toBe(200);
+    expect((await other.json("GET", "/api/v1/account/security")).status).toBe(200);
+
+    await owner.enroll();
+
+    expect((await other.json("GET", "/api/v1/account/security")).status).toBe(401);
+    const mine = await owner.json<{ sessions: { current: boolean; aal: number }[] }>("GET", "/api/v1/account/security");
+    expect(mine.status).toBe(200);
+    expect(mine.body.sessions).toHaveLength(1);
+    expect(mine.body.sessions[0]).toMatchObject({ current: true, aal: 2 });
+  });
+});
+
+describe("adding a first authenticator needs a recent sign-in", () => {
+  it("refuses an aal-1 session older than 15 min with 403 REAUTHENTICATION_REQUIRED and stores nothing", async () => {
+    const { clock, client } = clockedApp();
+    const owner = client();
+    await owner.signUp();
+    const pendingRows = async () =>
+      (await env.DB.prepare("SELECT count(*) AS n FROM mfa_enrollments").first<{ n: number }>())?.n ?? 0;
+    const before = await pendingRows();
+    clock.advance(15 * 60_000 + 1_000);
+    expectError(await owner.json("GET", "/api/v1/account/mfa"), 403, "REAUTHENTICATION_REQUIRED");
+    expect(await pendingRows()).toBe(before);
+  });
+
+  it("lets the same person enroll again after signing in afresh", async () => {
+    const { clock, client } = clockedApp();
+    const owner = client();
+    const { email } = await owner.signUp();
+    clock.advance(20 * 60_000);
+    expectError(await owner.json("GET", "/api/v1/account/mfa"), 403, "REAUTHENTICATION_REQUIRED");
+    const fresh = client();
+    expect((await fresh.signIn(email)).status).toBe(200);
+    expect((await fresh.json("GET", "/api/v1/account/mfa")).status).toBe(200);
   });
 });

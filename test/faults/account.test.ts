@@ -233,7 +233,7 @@ describe("failing storage while managing an account", () => {
   });
 
   // Known limitation, reported for src/limits (see test/faults/sign-in.test.ts).
-  it.fails("a D1 failure after the Limiter accepted a code leaves that code usable and the failure count as it was", () => {
+  it("a D1 failure after the Limiter accepted a code leaves that code usable and the failure count as it was", () => {
     expect(acceptedThenFailed.length).toBeGreaterThan(0);
     for (const seen of acceptedThenFailed) {
       expect(seen.failuresAfter, seen.where).toBe(seen.failuresBefore);

@@ -205,7 +205,7 @@ describe("failing storage during sign-in", () => {
   // Known limitation, reported for src/limits: the Limiter records an accepted code (replay floor,
   // failure reset) before D1 commits the sign-in, so a D1 failure after it spends the code and
   // clears the failure count. Remove `.fails` once the Limiter can take an acceptance back.
-  it.fails("a D1 failure after the Limiter accepted a code leaves that code usable and the failure count as it was", () => {
+  it("a D1 failure after the Limiter accepted a code leaves that code usable and the failure count as it was", () => {
     expect(acceptedThenFailed.length).toBeGreaterThan(0);
     for (const seen of acceptedThenFailed) {
       expect(seen.failuresAfter, seen.where).toBe(seen.failuresBefore);

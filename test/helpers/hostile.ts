@@ -19,7 +19,10 @@ export interface Operation {
   pathParams: string[];
   /** Fields of the JSON request body; undefined when the operation takes none. */
   bodyFields?: string[];
+  /** Needs a user session (bearer token or session cookie). */
   secured: boolean;
+  /** Needs an operator's bearer token instead (404 while the deployment has none configured). */
+  operator: boolean;
 }
 
 interface OpenApiDoc {
@@ -39,13 +42,15 @@ export async function loadOperations(): Promise<Operation[]> {
     for (const [method, op] of Object.entries(item)) {
       const schema = op.requestBody?.content["application/json"]?.schema;
       const resolved = schema?.$ref ? doc.components.schemas[schema.$ref.split("/").pop()!] : schema;
+      const schemes = (op.security ?? []).flatMap((requirement) => Object.keys(requirement as object));
       ops.push({
         method: method.toUpperCase(),
         path,
         key: `${method.toUpperCase()} ${path}`,
         pathParams: (op.parameters ?? []).filter((p) => p.in === "path").map((p) => p.name),
         bodyFields: op.requestBody ? Object.keys(resolved?.properties ?? {}) : undefined,
-        secured: (op.security ?? []).length > 0,
+        secured: schemes.includes("sessionCookie"),
+        operator: schemes.length > 0 && !schemes.includes("sessionCookie"),
       });
     }
   }

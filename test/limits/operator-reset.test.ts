@@ -30,7 +30,10 @@ async function disable(accountId: string, now: number): Promise<void> {
     await stub.secondFactor({ now: now + i * 86_400_000, result: { kind: "recovery", matched: false } });
   }
   const snap = await stub.snapshot();
-  expect(snap.secondFactor).toMatchObject({ disabled: true, consecutiveFailures: limits.secondFactorMaxConsecutiveFailures });
+  expect(snap.secondFactor).toMatchObject({
+    disabled: true,
+    consecutiveFailures: limits.secondFactorMaxConsecutiveFailures,
+  });
 }
 
 const reset = (fetcher: (r: Request) => Promise<Response>, accountId: string, token?: string) =>
@@ -39,7 +42,9 @@ const reset = (fetcher: (r: Request) => Promise<Response>, accountId: string, to
   });
 
 describe("operator reset of a disabled second factor", () => {
-  it("lifts the ceiling so the next correct code signs in, and audits the reset", { timeout: SLOW_TEST_MS }, async () => {
+  it("lifts the ceiling so the next correct code signs in, and audits the reset", {
+    timeout: SLOW_TEST_MS,
+  }, async () => {
     const clock = new TestClock();
     const fetcher = appFetcher({ clock: clock.now }, { ADMIN_TOKEN });
     const a = await enrolledAccount(fetcher, clock.t);

@@ -15,6 +15,7 @@ import {
   type SecondFactorState,
   secondsUntil,
   takeIpToken,
+  undoAcceptance,
 } from "../../src/limits/policy";
 
 const limits = authConfig.limits;
@@ -78,7 +79,7 @@ describe("recordSecondFactor", () => {
   it("accepts a correct code after the lock, resets the counters and reports the unlock", () => {
     const locked = run(Array.from({ length: 10 }, () => wrongTotp(T0))).state;
     const { verdicts, state } = run([rightTotp(T0 + 900_000)], { state: locked });
-    expect(verdicts).toEqual([{ outcome: "accepted", unlocked: true }]);
+    expect(verdicts).toMatchObject([{ outcome: "accepted", unlocked: true }]);
     expect(state).toMatchObject({ consecutiveFailures: 0, locks: 0, lockedUntil: 0, disabled: false });
   });
 
@@ -190,5 +191,45 @@ describe("Retry-After values", () => {
 
   it("round up: 1 ms to wait is 1 s, 1001 ms is 2 s, and an elapsed deadline is still 1 s", () => {
     expect([secondsUntil(T0 + 1, T0), secondsUntil(T0 + 1001, T0), secondsUntil(T0 - 5, T0)]).toEqual([1, 2, 1]);
+  });
+});
+
+describe("undoAcceptance", () => {
+  it("restores the failure count, the challenge counter and the replay floor of an acceptance D1 could not store", () => {
+    const before = run([wrongTotp(T0, "ch"), wrongTotp(T0, "ch")]);
+    const step = Math.floor(T0 / 30_000);
+    const out = recordSecondFactor(
+      limits,
+      { ...rightTotp(T0, step), challengeId: "ch" },
+      {
+        state: before.state,
+        challenge: before.challenge,
+        lastStep: 10,
+      },
+    );
+    if (out.verdict.outcome !== "accepted") throw new Error("expected an acceptance");
+    expect(out.state.consecutiveFailures).toBe(0);
+
+    const restored = undoAcceptance(out.verdict.undo, {
+      state: out.state,
+      challenge: out.challenge,
+      lastStep: out.lastStep,
+    });
+
+    expect(restored.state?.consecutiveFailures).toBe(2);
+    expect(restored.challenge).toEqual(before.challenge);
+    expect(restored.lastStep).toBe(10);
+  });
+
+  it("keeps failures counted after the acceptance and a later accepted step", () => {
+    const step = Math.floor(T0 / 30_000);
+    const out = recordSecondFactor(limits, rightTotp(T0, step), { state: run([wrongTotp(T0)]).state, lastStep: 10 });
+    if (out.verdict.outcome !== "accepted") throw new Error("expected an acceptance");
+    const later = { ...out.state, consecutiveFailures: 3 };
+
+    const restored = undoAcceptance(out.verdict.undo, { state: later, lastStep: step + 1 });
+
+    expect(restored.state?.consecutiveFailures).toBe(4);
+    expect(restored.lastStep).toBe("keep");
   });
 });

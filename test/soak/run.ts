@@ -39,14 +39,19 @@ class Client {
     const headers: Record<string, string> = { "CF-Connecting-IP": this.ip };
     if (this.token) headers.Authorization = `Bearer ${this.token}`;
     if (body !== undefined) headers["Content-Type"] = "application/json";
-    const res = await fetch(`${this.origin}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(`${this.origin}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     const text = await res.text();
     stats.requests++;
     stats.byFlow.set(flow, (stats.byFlow.get(flow) ?? 0) + 1);
     if (res.status >= 500) stats.fivexx++;
     if (res.status !== expect) {
       stats.unexpected++;
-      if (problems.length < 10) problems.push(`${flow}: ${method} ${path} → ${res.status} (expected ${expect}) ${text.slice(0, 160)}`);
+      if (problems.length < 10)
+        problems.push(`${flow}: ${method} ${path} → ${res.status} (expected ${expect}) ${text.slice(0, 160)}`);
     }
     return { status: res.status, body: text ? JSON.parse(text) : undefined };
   }
@@ -71,7 +76,13 @@ async function person(origin: string, ip: string, index: number, until: number) 
     const pending = await c.call("GET", "/api/v1/account/mfa", undefined, 200, "enroll");
     const secret: string = pending.body.mfa.secret;
     let lastStep = step(Date.now());
-    const confirm = await c.call("PUT", "/api/v1/account/mfa", { token: codeAt(secret, lastStep * 30_000 + 1), secret }, 200, "enroll");
+    const confirm = await c.call(
+      "PUT",
+      "/api/v1/account/mfa",
+      { token: codeAt(secret, lastStep * 30_000 + 1), secret },
+      200,
+      "enroll",
+    );
     bump(sent.ip, ip);
     bump(sent.mfa, `mfa:${accountId}`);
     const recovery: string[] = confirm.body.recovery_codes;
@@ -84,7 +95,13 @@ async function person(origin: string, ip: string, index: number, until: number) 
       bump(sent.pw, pwKey(email));
       c.challenge = signin.body.challenge;
       if (round % 3 === 1) {
-        await c.call("POST", "/auth/password/mfa", { otp: wrongCodeAt(secret, Date.now()), challenge: c.challenge }, 401, "wrong-code");
+        await c.call(
+          "POST",
+          "/auth/password/mfa",
+          { otp: wrongCodeAt(secret, Date.now()), challenge: c.challenge },
+          401,
+          "wrong-code",
+        );
         bump(sent.ip, ip);
         bump(sent.mfa, `mfa:${accountId}`);
       }
@@ -92,10 +109,22 @@ async function person(origin: string, ip: string, index: number, until: number) 
       const next = Math.max(lastStep + 1, now);
       let done: { status: number; body: { token: string } };
       if (next <= now + 1 && round % 4 !== 3) {
-        done = await c.call("POST", "/auth/password/mfa", { otp: codeAt(secret, next * 30_000 + 1), challenge: c.challenge }, 200, "mfa");
+        done = await c.call(
+          "POST",
+          "/auth/password/mfa",
+          { otp: codeAt(secret, next * 30_000 + 1), challenge: c.challenge },
+          200,
+          "mfa",
+        );
         lastStep = next;
       } else {
-        done = await c.call("POST", "/auth/password/mfa", { recovery_code: recovery.pop(), challenge: c.challenge }, 200, "recovery");
+        done = await c.call(
+          "POST",
+          "/auth/password/mfa",
+          { recovery_code: recovery.pop(), challenge: c.challenge },
+          200,
+          "recovery",
+        );
       }
       bump(sent.ip, ip);
       bump(sent.mfa, `mfa:${accountId}`);
@@ -139,7 +168,18 @@ async function checkCounters(origin: string) {
 async function d1(persistTo: string, sql: string): Promise<number> {
   const { stdout } = await run(
     process.execPath,
-    ["node_modules/wrangler/bin/wrangler.js", "d1", "execute", "DB", "--local", "--persist-to", persistTo, "--json", "--command", sql],
+    [
+      "node_modules/wrangler/bin/wrangler.js",
+      "d1",
+      "execute",
+      "DB",
+      "--local",
+      "--persist-to",
+      persistTo,
+      "--json",
+      "--command",
+      sql,
+    ],
     { env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
   );
   return Number(Object.values(JSON.parse(stdout)[0].results[0])[0]);
@@ -161,7 +201,10 @@ async function main() {
     const endRss = await workerdRssKiB(server.pid);
     const counters = await checkCounters(server.origin);
     const persistTo = server.persistTo;
-    const orphanSessions = await d1(persistTo, "SELECT count(*) FROM sessions s LEFT JOIN accounts a ON a.id = s.account_id WHERE a.id IS NULL");
+    const orphanSessions = await d1(
+      persistTo,
+      "SELECT count(*) FROM sessions s LEFT JOIN accounts a ON a.id = s.account_id WHERE a.id IS NULL",
+    );
     const credsWithoutCodes = await d1(
       persistTo,
       "SELECT count(*) FROM mfa_credentials c WHERE NOT EXISTS (SELECT 1 FROM recovery_codes r WHERE r.account_id = c.account_id)",
