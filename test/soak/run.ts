@@ -30,10 +30,12 @@ const problems: string[] = [];
 class Client {
   token?: string;
   challenge?: string;
-  constructor(
-    readonly origin: string,
-    readonly ip: string,
-  ) {}
+  readonly origin: string;
+  readonly ip: string;
+  constructor(origin: string, ip: string) {
+    this.origin = origin;
+    this.ip = ip;
+  }
 
   async call(method: string, path: string, body: unknown, expect: number, flow: string) {
     const headers: Record<string, string> = { "CF-Connecting-IP": this.ip };
