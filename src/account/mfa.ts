@@ -23,17 +23,9 @@ import {
 } from "../db/mfa";
 import type { SessionContext } from "../env";
 import { AppError } from "../errors";
-import { buildOtpauthUri, constantTimeEqual, decodeBase32, encodeBase32, generateSecret, qrSvgDataUrl } from "../otp";
+import { constantTimeEqual, decodeBase32, generateSecret } from "../otp";
 import type { Services } from "../services";
-
-export interface PendingEnrollmentView {
-  qr: string;
-  secret: string;
-  uri: string;
-  /** Seconds until the pending enrollment expires. */
-  remaining: number;
-  expires_at: string;
-}
+import { enrollmentView, type PendingEnrollmentView } from "./pending";
 
 function assertMfaOffered(s: Services): void {
   if (s.policy.mfa === false) throw new AppError("MFA_DISABLED");
@@ -79,21 +71,7 @@ export async function startEnrollment(s: Services, session: SessionContext): Pro
     expiresAt,
     createdAt: s.now,
   });
-  const uri = buildOtpauthUri({
-    issuer: s.policy.issuer,
-    account: account.email,
-    secret,
-    algorithm,
-    digits,
-    periodSeconds,
-  });
-  return {
-    qr: qrSvgDataUrl(uri),
-    secret: encodeBase32(secret),
-    uri,
-    remaining: Math.floor((expiresAt - s.now) / 1000),
-    expires_at: new Date(expiresAt).toISOString(),
-  };
+  return enrollmentView(s, account.email, secret, { algorithm, digits, periodSeconds, expiresAt });
 }
 
 /** `PUT /api/v1/account/mfa`: confirms the server's pending secret with a current code. */

@@ -3,6 +3,7 @@
  * Digests for values stored instead of secrets: high-entropy tokens get SHA-256; low-entropy
  * ones (recovery codes) get a keyed HMAC so a leaked table cannot be brute-forced offline.
  */
+import { constantTimeEqual } from "../otp/constant-time";
 import { toHex, utf8 } from "./encoding";
 
 export async function sha256Hex(text: string): Promise<string> {
@@ -15,8 +16,5 @@ export async function hmacSha256Hex(key: CryptoKey, text: string): Promise<strin
 
 /** Compares equal-length strings without an early exit (for hashes; lengths are public). */
 export function constantTimeEqualText(a: string, b: string): boolean {
-  const x = utf8(a);
-  const y = utf8(b);
-  if (x.length !== y.length) return false;
-  return crypto.subtle.timingSafeEqual(x, y);
+  return constantTimeEqual(utf8(a), utf8(b));
 }

@@ -5,6 +5,7 @@
  * Unknown accounts are checked against a dummy hash, so both paths cost the same work.
  */
 import { scrypt } from "@noble/hashes/scrypt.js";
+import { constantTimeEqual } from "../otp/constant-time";
 import { fromBase64, toBase64, utf8 } from "./encoding";
 import { randomBytes } from "./random";
 
@@ -54,7 +55,7 @@ export async function verifyPassword(stored: string | null, password: string, pa
   const [, ln, r, p, salt, hash] = parsed;
   const expected = fromBase64(hash!);
   const actual = await derive(password, fromBase64(salt!), { logN: Number(ln), r: Number(r), p: Number(p) });
-  return actual.length === expected.length && crypto.subtle.timingSafeEqual(actual, expected);
+  return constantTimeEqual(actual, expected);
 }
 
 /** True when a stored hash uses weaker parameters than the policy (rehash on next sign-in). */

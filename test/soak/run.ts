@@ -141,8 +141,11 @@ async function person(origin: string, ip: string, index: number, until: number) 
 }
 
 /** Resident memory of the workerd process(es) in wrangler's process group, in KiB. */
-async function workerdRssKiB(groupPid: number): Promise<number> {
-  const { stdout } = await run("ps", ["-o", "pid=,rss=,comm=", "-g", String(groupPid)]);
+async function workerdRssKiB(sessionLeader: number): Promise<number> {
+  // wrangler runs in its own session (setsid), so its session id is its pid.
+  const { stdout } = await run("ps", ["-o", "pid=,rss=,comm=", "-s", String(sessionLeader)]).catch(() => ({
+    stdout: "",
+  }));
   return stdout
     .split("\n")
     .filter((line) => line.includes("workerd"))
@@ -192,14 +195,16 @@ async function main() {
   try {
     const started = Date.now();
     const until = started + SECONDS * 1000;
-    let warmRss = 0;
-    const warm = setTimeout(async () => {
-      warmRss = await workerdRssKiB(server.pid);
-    }, WARMUP_SECONDS * 1000);
+    // RSS every 10 s: the summary shows whether memory levels off after the warm-up.
+    const samples: { at: number; kib: number }[] = [];
+    const sampler = setInterval(async () => {
+      samples.push({ at: Math.round((Date.now() - started) / 1000), kib: await workerdRssKiB(server.pid) });
+    }, 10_000);
     await Promise.all(
       Array.from({ length: CLIENTS }, (_, i) => person(server.origin, `198.51.100.${(i % 250) + 1}`, i, until)),
     );
-    clearTimeout(warm);
+    clearInterval(sampler);
+    const warmRss = samples.find((x) => x.at >= WARMUP_SECONDS)?.kib ?? 0;
     const endRss = await workerdRssKiB(server.pid);
     const counters = await checkCounters(server.origin);
     const persistTo = server.persistTo;
@@ -226,7 +231,7 @@ async function main() {
     for (const p of problems) console.error(`  ${p}`);
     const flows = [...stats.byFlow].map(([k, v]) => `${k}=${v}`).join(" ");
     console.log(
-      `soak ${ok ? "PASS" : "FAIL"}: ${CLIENTS} clients ${seconds.toFixed(0)} s · ${stats.requests} requests (${(stats.requests / seconds).toFixed(1)}/s; ${flows}) · 5xx ${stats.fivexx} · unexpected ${stats.unexpected} · counters ${counters.checked - counters.mismatched}/${counters.checked} equal · sessions ${sessionRows}/${stats.sessionsIssued} issued (${liveSessions} live), orphans ${orphanSessions}, credentials without codes ${credsWithoutCodes} · workerd RSS ${(warmRss / 1024).toFixed(0)} → ${(endRss / 1024).toFixed(0)} MiB (${(memoryGrowth * 100).toFixed(1)} %)`,
+      `soak ${ok ? "PASS" : "FAIL"}: ${CLIENTS} clients ${seconds.toFixed(0)} s · ${stats.requests} requests (${(stats.requests / seconds).toFixed(1)}/s; ${flows}) · 5xx ${stats.fivexx} · unexpected ${stats.unexpected} · counters ${counters.checked - counters.mismatched}/${counters.checked} equal · sessions ${sessionRows}/${stats.sessionsIssued} issued (${liveSessions} live), orphans ${orphanSessions}, credentials without codes ${credsWithoutCodes} · workerd RSS ${(warmRss / 1024).toFixed(0)} → ${(endRss / 1024).toFixed(0)} MiB (${(memoryGrowth * 100).toFixed(1)} %; ${samples.map((x) => `${x.at}s:${Math.round(x.kib / 1024)}`).join(" ")})`,
     );
     process.exitCode = ok ? 0 : 1;
   } finally {
