@@ -290,8 +290,13 @@ export function authRouter(strategies: readonly AnyStrategy[]) {
             const code = offeredCode(c, body);
             const challengeToken = body.challenge ?? readChallengeCookie(c);
             if (!challengeToken) throw new AppError("MFA_CHALLENGE_INVALID");
-            await limitClientIp(s);
-            const session = await completeSecondFactor(s, { strategy, challengeToken, code });
+            // The IP check runs while D1 reads the challenge; both settle before any code is judged.
+            const session = await completeSecondFactor(s, {
+              strategy,
+              challengeToken,
+              code,
+              ipCheck: limitClientIp(s),
+            });
             clearChallengeCookie(c);
             return answerSession(c, session, 200, "/account");
           },

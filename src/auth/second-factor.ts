@@ -116,12 +116,17 @@ export interface SignInSecondFactor {
   strategy: string;
   challengeToken: string;
   code: OfferedCode;
+  /** The per-IP limit, already asked; awaited with the challenge read, before anything is judged. */
+  ipCheck?: Promise<void>;
 }
 
 /** `POST /auth/:strategy/mfa`: turns a challenge and a code into an aal-2 session. */
 export async function completeSecondFactor(s: Services, input: SignInSecondFactor): Promise<IssuedSession> {
   const challengeHash = await sha256Hex(input.challengeToken);
-  const loaded = await loadChallenge(s.db, challengeHash, "recoveryCode" in input.code);
+  const [, loaded] = await Promise.all([
+    input.ipCheck,
+    loadChallenge(s.db, challengeHash, "recoveryCode" in input.code),
+  ]);
   const challenge = loaded?.challenge;
   if (
     !loaded?.credential ||
