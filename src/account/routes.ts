@@ -7,7 +7,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { revokeSession } from "../db/sessions";
 import type { AppEnv } from "../env";
 import { AppError } from "../errors";
-import { bearerSecurity, errorResponses, jsonOrForm } from "../http/openapi";
+import { BODY_ERRORS, bearerSecurity, errorResponses, jsonOrForm } from "../http/openapi";
 import { requireSession } from "../http/session";
 import { limitClientIp } from "../limits/ip";
 import { normalizeCode } from "../otp";
@@ -101,7 +101,7 @@ export const accountRouter = new OpenAPIHono<AppEnv>()
         },
         ...errorResponses(
           "UNAUTHENTICATED",
-          "CSRF_REJECTED",
+          ...BODY_ERRORS,
           "MFA_ENROLLMENT_NOT_FOUND",
           "MFA_OTP_INVALID",
           "MFA_SECRET_MISMATCH",
@@ -136,7 +136,7 @@ export const accountRouter = new OpenAPIHono<AppEnv>()
         204: { description: "Authenticator and recovery codes removed" },
         ...errorResponses(
           "UNAUTHENTICATED",
-          "CSRF_REJECTED",
+          ...BODY_ERRORS,
           "SUDO_INVALID",
           "MFA_NOT_ENABLED",
           "AUTH_RATE_LIMITED",
@@ -171,7 +171,7 @@ export const accountRouter = new OpenAPIHono<AppEnv>()
         },
         ...errorResponses(
           "UNAUTHENTICATED",
-          "CSRF_REJECTED",
+          ...BODY_ERRORS,
           "MFA_OTP_INVALID",
           "MFA_NOT_ENABLED",
           "MFA_LOCKED",

@@ -9,7 +9,7 @@ import { revokeSession } from "../db/sessions";
 import type { AppEnv } from "../env";
 import { AppError } from "../errors";
 import { isFormRequest } from "../http/body";
-import { errorResponses, jsonOrForm } from "../http/openapi";
+import { BODY_ERRORS, errorResponses, jsonOrForm } from "../http/openapi";
 import { withFormErrors } from "../http/respond";
 import { optionalSession } from "../http/session";
 import { limitClientIp } from "../limits/ip";
@@ -134,13 +134,7 @@ export function authRouter(strategies: readonly AnyStrategy[]) {
                   content: { "application/json": { schema: z.object({ status: z.literal("sent") }) } },
                 },
               }),
-          ...errorResponses(
-            ...(strategy.errors ?? []),
-            "RATE_LIMITED",
-            "UNSUPPORTED_MEDIA_TYPE",
-            "PAYLOAD_TOO_LARGE",
-            "CSRF_REJECTED",
-          ),
+          ...errorResponses(...(strategy.errors ?? []), "RATE_LIMITED", ...BODY_ERRORS),
         },
       }),
       (c) =>
@@ -176,13 +170,7 @@ export function authRouter(strategies: readonly AnyStrategy[]) {
             description: "Account and session created",
             content: { "application/json": { schema: sessionResult } },
           },
-          ...errorResponses(
-            "EMAIL_TAKEN",
-            "RATE_LIMITED",
-            "UNSUPPORTED_MEDIA_TYPE",
-            "PAYLOAD_TOO_LARGE",
-            "CSRF_REJECTED",
-          ),
+          ...errorResponses("EMAIL_TAKEN", "RATE_LIMITED", ...BODY_ERRORS),
         },
       }),
       // Handlers answer JSON or a 303 for forms; the route config, not the handler, types the client.
@@ -267,9 +255,7 @@ export function authRouter(strategies: readonly AnyStrategy[]) {
             "AUTH_STRATEGY_UNKNOWN",
             "RATE_LIMITED",
             "SERVER_MISCONFIGURED",
-            "UNSUPPORTED_MEDIA_TYPE",
-            "PAYLOAD_TOO_LARGE",
-            "CSRF_REJECTED",
+            ...BODY_ERRORS,
           ),
         },
       }),

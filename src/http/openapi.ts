@@ -15,6 +15,9 @@ export const errorSchema = z
   })
   .openapi("Error");
 
+/** Every route that takes a body can answer these (media type, size cap, cross-origin cookie). */
+export const BODY_ERRORS: readonly ErrorCode[] = ["UNSUPPORTED_MEDIA_TYPE", "PAYLOAD_TOO_LARGE", "CSRF_REJECTED"];
+
 /** Every route can answer these; they are added to each route's list. */
 const ALWAYS: ErrorCode[] = ["VALIDATION_FAILED", "INTERNAL_ERROR", "TEMPORARILY_UNAVAILABLE"];
 
