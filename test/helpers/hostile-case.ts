@@ -13,10 +13,12 @@ import {
   caseLimiters,
   expectOnlyAllowedChanges,
   fillPath,
+  loadOperations,
   type Operation,
   readAnswer,
   type State,
   seededLimiters,
+  seedWorld,
   type World,
 } from "./hostile";
 import { hostilePathSegment } from "./hostile-values";
@@ -139,4 +141,26 @@ export const runs = (numRuns: number): fc.Parameters<unknown> => ({ numRuns });
 export function summary(file: string): string {
   const top = [...stats.byStatus.entries()].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k}×${n}`);
   return `${file}: ${stats.cases} hostile cases; ${top.join(", ")}`;
+}
+
+/**
+ * What every fuzz file starts from: the documented operations (those that take a body, and the
+ * unsafe ones), a seeded world, and a clean record of state.
+ */
+export async function hostileSetup(): Promise<{
+  ops: Operation[];
+  bodyOps: Operation[];
+  unsafeOps: Operation[];
+  world: World;
+}> {
+  const ops = await loadOperations();
+  const world = await seedWorld();
+  forgetState();
+  return {
+    ops,
+    // A GET carries no body: the body properties drive every operation that can take one.
+    bodyOps: ops.filter((op) => op.bodyFields !== undefined),
+    unsafeOps: ops.filter((op) => op.method !== "GET"),
+    world,
+  };
 }

@@ -6,10 +6,10 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import authConfig from "../../config/auth";
-import { type Answer, loadOperations, type Operation, seedWorld, type World } from "../helpers/hostile";
+import type { Answer, Operation, World } from "../helpers/hostile";
 import {
   anonymousOrPlain,
-  forgetState,
+  hostileSetup,
   type Identity,
   pathParams,
   runCase,
@@ -32,12 +32,7 @@ let unsafeOps: Operation[];
 const TIMEOUT = 60_000;
 
 beforeAll(async () => {
-  ops = await loadOperations();
-  bodyOps = ops.filter((op) => op.bodyFields !== undefined);
-  // A GET carries no body: the body properties drive every operation that can take one.
-  unsafeOps = ops.filter((op) => op.method !== "GET");
-  world = await seedWorld();
-  forgetState();
+  ({ ops, bodyOps, unsafeOps, world } = await hostileSetup());
 }, TIMEOUT);
 
 afterAll(() => console.log(summary("hostile/bodies")));

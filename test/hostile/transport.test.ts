@@ -6,8 +6,8 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import authConfig from "../../config/auth";
-import { loadOperations, type Operation, seedWorld, type World } from "../helpers/hostile";
-import { anonymousOrPlain, forgetState, pathParams, runCase, runs, summary } from "../helpers/hostile-case";
+import type { Operation, World } from "../helpers/hostile";
+import { anonymousOrPlain, hostileSetup, pathParams, runCase, runs, summary } from "../helpers/hostile-case";
 import { absurdQuery, unsupportedMediaType } from "../helpers/hostile-values";
 
 let world: World;
@@ -18,11 +18,7 @@ const TIMEOUT = 60_000;
 const CAP = authConfig.maxBodyBytes;
 
 beforeAll(async () => {
-  ops = await loadOperations();
-  bodyOps = ops.filter((op) => op.bodyFields !== undefined);
-  unsafeOps = ops.filter((op) => op.method !== "GET");
-  world = await seedWorld();
-  forgetState();
+  ({ ops, bodyOps, unsafeOps, world } = await hostileSetup());
 }, TIMEOUT);
 
 afterAll(() => console.log(summary("hostile/transport")));
